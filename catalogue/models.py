@@ -1,0 +1,303 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Case, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    ALL_TIERS_MASK,
+    DepartmentNature,
+    HandlingType,
+    ItemStatus,
+    ItemType,
+    MobileService,
+    OnlineDepth,
+    PowerSource,
+    Tier,
+    TimeUnit,
+    tier_span_label,
+)
+from .fields import FlagSetField
+from .rules import CONSTRAINED_RULES, item_rule_errors
+from .validators import validate_credit_code
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Department(TimeStampedModel):
+    name = models.CharField(_("实施主体名称"), max_length=100, unique=True)
+    short_name = models.CharField(
+        _("简称"), max_length=50, blank=True, help_text=_("报表中显示的简称，如“住房和建设局”。")
+    )
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18 位，可不填。"),
+    )
+    nature = models.CharField(
+        _("实施主体性质"),
+        max_length=32,
+        choices=DepartmentNature.choices,
+        default=DepartmentNature.LEGAL_AUTHORITY,
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("实施主体")
+        verbose_name_plural = _("实施主体")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="department_credit_code_unique",
+                violation_error_message=_("统一社会信用代码：已被其他实施主体使用。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(TimeStampedModel):
+    name = models.CharField(_("行业/领域名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("所属行业/领域")
+        verbose_name_plural = _("所属行业/领域")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MobileChannel(TimeStampedModel):
+    name = models.CharField(_("渠道名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("指尖办渠道")
+        verbose_name_plural = _("指尖办渠道")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MainItem(TimeStampedModel):
+    """A 主项 (大项): groups the implementation items (子项) of one department."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("实施主体"),
+        on_delete=models.PROTECT,
+        related_name="main_items",
+    )
+    name = models.CharField(_("主项名称"), max_length=200)
+
+    class Meta:
+        verbose_name = _("主项")
+        verbose_name_plural = _("主项")
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"],
+                name="main_item_name_unique_per_department",
+                violation_error_message=_("主项名称：同一实施主体下已有同名主项。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def in_use(self):
+        return self.filter(status=ItemStatus.ACTIVE)
+
+    def with_related(self):
+        return self.select_related("department", "sector", "main_item")
+
+    def with_tier(self, tier: Tier):
+        return self.filter(tiers__has=tier)
+
+
+def _tier_span_expression():
+    return Case(
+        *(
+            When(tiers=mask, then=Value(tier_span_label(mask)))
+            for mask in range(1, ALL_TIERS_MASK + 1)
+        ),
+        default=Value(""),
+        output_field=models.CharField(max_length=16),
+    )
+
+
+class ServiceItem(TimeStampedModel):
+    """An implementation item (实施清单事项, one row per 子项): the unit the report counts."""
+
+    # 基本信息
+    code = models.CharField(
+        _("实施编码"),
+        max_length=36,
+        unique=True,
+        help_text=_("事项的唯一编码，最多 36 位。"),
+        error_messages={"unique": _("实施编码：该编码已被其他事项使用。")},
+    )
+    basic_code = models.CharField(
+        _("基本编码"),
+        max_length=12,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9A-Za-z]{12}$", _("基本编码：应为 12 位数字或字母。")),
+        ],
+    )
+    name = models.CharField(_("事项名称"), max_length=200)
+    main_item = models.ForeignKey(
+        MainItem,
+        verbose_name=_("主项"),
+        on_delete=models.PROTECT,
+        related_name="items",
+        null=True,
+        blank=True,
+        help_text=_("不填表示本事项自成一个大项。"),
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="items"
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("所属行业"), on_delete=models.PROTECT, related_name="items"
+    )
+    item_type = models.CharField(_("事项类型"), max_length=32, choices=ItemType.choices)
+    status = models.CharField(
+        _("事项状态"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.ACTIVE
+    )
+
+    # 审批信息
+    power_source = models.CharField(
+        _("权力来源"),
+        max_length=32,
+        choices=PowerSource.choices,
+        default=PowerSource.LOCAL_STATUTORY,
+    )
+    entrusting_body = models.CharField(
+        _("委托部门"), max_length=100, blank=True, help_text=_("权力来源为委托时必填。")
+    )
+    handling_type = models.CharField(_("办件类型"), max_length=16, choices=HandlingType.choices)
+    tiers = FlagSetField(
+        _("行使层级"), flags=Tier, help_text=_("可多选；层级组合（如“市区两级”）自动生成。")
+    )
+    tier_span = models.GeneratedField(
+        expression=_tier_span_expression(),
+        output_field=models.CharField(_("层级组合"), max_length=16),
+        db_persist=True,
+        verbose_name=_("层级组合"),
+    )
+    legal_basis = models.TextField(_("设定依据"), blank=True)
+    instant_approval = models.BooleanField(
+        _("是否秒批"), default=False, help_text=_("无人干预自动审批。")
+    )
+
+    # 办理渠道
+    in_hall = models.BooleanField(_("是否进驻大厅"), default=False)
+    one_window = models.BooleanField(_("是否一窗办理"), default=False)
+    comprehensive_window = models.BooleanField(_("是否综合窗口受理"), default=False)
+    is_online = models.BooleanField(_("是否网办"), default=False)
+    online_depth = models.PositiveSmallIntegerField(
+        _("网上办理深度"), choices=OnlineDepth.choices, null=True, blank=True
+    )
+    is_mobile = models.BooleanField(_("是否指尖办"), default=False)
+    mobile_channels = models.ManyToManyField(
+        MobileChannel, verbose_name=_("指尖办渠道"), related_name="items", blank=True
+    )
+    mobile_services = FlagSetField(_("指尖办服务"), flags=MobileService, blank=True)
+    onsite_visits = models.PositiveSmallIntegerField(
+        _("到办事现场次数"), default=0, validators=[MaxValueValidator(20)]
+    )
+    onsite_reason = models.TextField(
+        _("必须现场办理原因"), blank=True, help_text=_("到现场次数大于 0 时必填。")
+    )
+
+    # 办理时限
+    legal_limit = models.PositiveSmallIntegerField(
+        _("法定办结时限"), null=True, blank=True, help_text=_("无法定时限的留空。")
+    )
+    legal_limit_unit = models.CharField(
+        _("法定时限单位"), max_length=16, choices=TimeUnit.choices, blank=True
+    )
+    legal_limit_note = models.CharField(_("法定时限说明"), max_length=200, blank=True)
+    promised_limit = models.PositiveSmallIntegerField(
+        _("承诺办结时限"), default=0, help_text=_("即办件填 0。")
+    )
+    promised_limit_unit = models.CharField(
+        _("承诺时限单位"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAY
+    )
+    promised_limit_note = models.CharField(_("承诺时限说明"), max_length=200, blank=True)
+
+    # 咨询监督
+    location = models.CharField(_("办理地点"), max_length=200, blank=True)
+    consult_phone = models.CharField(_("咨询电话"), max_length=50, blank=True)
+    complaint_phone = models.CharField(_("监督投诉电话"), max_length=50, blank=True)
+    charges_fee = models.BooleanField(_("是否收费"), default=False)
+    fee_basis = models.TextField(_("收费依据"), blank=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("实施清单事项")
+        verbose_name_plural = _("实施清单事项")
+        ordering = ["department__name", "code"]
+        indexes = [
+            models.Index(fields=["status", "department"], name="item_status_department_idx"),
+            models.Index(fields=["status", "sector"], name="item_status_sector_idx"),
+            models.Index(fields=["item_type"], name="item_type_idx"),
+            models.Index(fields=["handling_type"], name="item_handling_type_idx"),
+            models.Index(fields=["tier_span"], name="item_tier_span_idx"),
+            models.Index(fields=["name"], name="item_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=rule.condition, name=rule.name, violation_error_message=rule.message
+            )
+            for rule in CONSTRAINED_RULES
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def rule_values(self) -> dict:
+        values = {
+            field.name: getattr(self, field.attname)
+            for field in self._meta.concrete_fields
+            if not field.is_relation and not field.generated
+        }
+        values["department"] = self.department_id
+        values["main_item"] = self.main_item if self.main_item_id else None
+        return values
+
+    def clean(self):
+        errors = item_rule_errors(self.rule_values())
+        if errors:
+            raise ValidationError(errors)
+
+    def get_constraints(self):
+        # clean() has already checked the rule constraints in Python (tests pin that both forms
+        # agree); validating them again would cost one query per rule on every save.
+        return [
+            (model, [c for c in constraints if c.name not in _RULE_CONSTRAINT_NAMES])
+            for model, constraints in super().get_constraints()
+        ]
+
+
+_RULE_CONSTRAINT_NAMES = frozenset(rule.name for rule in CONSTRAINED_RULES)

@@ -1,0 +1,68 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from catalogue.choices import HandlingType, ItemType, OnlineDepth, PowerSource, Tier, TimeUnit
+from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"测试局{n}")
+
+
+class SectorFactory(DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"测试行业{n}")
+
+
+class MobileChannelFactory(DjangoModelFactory):
+    class Meta:
+        model = MobileChannel
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"测试渠道{n}")
+
+
+class MainItemFactory(DjangoModelFactory):
+    class Meta:
+        model = MainItem
+
+    department = factory.SubFactory(DepartmentFactory)
+    name = factory.Sequence(lambda n: f"测试主项{n}")
+
+
+class ServiceItemFactory(DjangoModelFactory):
+    """A valid 承诺件 handled fully online; override fields to build other cases."""
+
+    class Meta:
+        model = ServiceItem
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"11440300MB2C{n:019d}")
+    name = factory.Sequence(lambda n: f"测试事项{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    sector = factory.SubFactory(SectorFactory)
+    item_type = ItemType.LICENSING
+    power_source = PowerSource.LOCAL_STATUTORY
+    handling_type = HandlingType.PROMISED
+    tiers = Tier.CITY | Tier.COUNTY
+    in_hall = True
+    comprehensive_window = True
+    is_online = True
+    online_depth = OnlineDepth.LEVEL_4
+    onsite_visits = 0
+    legal_limit = 20
+    legal_limit_unit = TimeUnit.WORKING_DAY
+    promised_limit = 5
+    promised_limit_unit = TimeUnit.WORKING_DAY
+
+    @factory.post_generation
+    def mobile_channels(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.mobile_channels.set(extracted)
