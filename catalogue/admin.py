@@ -58,7 +58,7 @@ class TierListFilter(admin.SimpleListFilter):
 class ServiceItemAdminForm(forms.ModelForm):
     class Meta:
         model = ServiceItem
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin fieldsets choose the fields
         widgets = {"mobile_channels": forms.CheckboxSelectMultiple}
 
     def clean(self):

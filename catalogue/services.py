@@ -38,7 +38,10 @@ def service_item_update(
     for name, value in fields.items():
         setattr(item, name, value)
     item.full_clean()
-    channels = list(item.mobile_channels.all()) if mobile_channels is None else list(mobile_channels)
+    if mobile_channels is None:
+        channels = list(item.mobile_channels.all())
+    else:
+        channels = list(mobile_channels)
     _validate_mobile_channels(is_mobile=item.is_mobile, mobile_channels=channels)
     item.save()
     if mobile_channels is not None:

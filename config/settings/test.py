@@ -2,7 +2,7 @@ import os
 
 os.environ.setdefault("DJANGO_TESTING", "true")
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
