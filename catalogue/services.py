@@ -9,8 +9,17 @@ from .models import Department, MainItem, MobileChannel, ServiceItem
 from .rules import item_rule_errors
 
 
-def _validate_mobile_channels(*, is_mobile: bool, mobile_channels: Iterable[MobileChannel]):
-    errors = item_rule_errors({"is_mobile": is_mobile, "mobile_channels": list(mobile_channels)})
+def _full_clean(item: ServiceItem, *, mobile_channels: list[MobileChannel]) -> None:
+    """Check the item's fields and every rule, its many-to-many too, and report all at once."""
+    errors = {}
+    try:
+        item.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for field, messages in item_rule_errors(
+        {"is_mobile": item.is_mobile, "mobile_channels": mobile_channels}
+    ).items():
+        errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 
@@ -23,8 +32,7 @@ def service_item_create(*, mobile_channels: Iterable[MobileChannel] = (), **fiel
     """
     mobile_channels = list(mobile_channels)
     item = ServiceItem(**fields)
-    item.full_clean()
-    _validate_mobile_channels(is_mobile=item.is_mobile, mobile_channels=mobile_channels)
+    _full_clean(item, mobile_channels=mobile_channels)
     item.save()
     item.mobile_channels.set(mobile_channels)
     return item
@@ -37,12 +45,11 @@ def service_item_update(
     """Change the given fields of an item; `mobile_channels=None` leaves its channels alone."""
     for name, value in fields.items():
         setattr(item, name, value)
-    item.full_clean()
     if mobile_channels is None:
         channels = list(item.mobile_channels.all())
     else:
         channels = list(mobile_channels)
-    _validate_mobile_channels(is_mobile=item.is_mobile, mobile_channels=channels)
+    _full_clean(item, mobile_channels=channels)
     item.save()
     if mobile_channels is not None:
         item.mobile_channels.set(channels)
