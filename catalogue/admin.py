@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Tier
+from .fields import FlagSetField
 from .models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from .rules import item_rule_errors
 
@@ -41,6 +42,15 @@ class MainItemAdmin(admin.ModelAdmin):
     search_fields = ["name", "department__name"]
     autocomplete_fields = ["department"]
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The item form's main item autocomplete sends the chosen department along
+        # (static/js/admin/main_item_autocomplete.js): offer only that department's main items.
+        department = request.GET.get("department", "")
+        if request.GET.get("field_name") == "main_item" and department.isdigit():
+            queryset = queryset.filter(department_id=department)
+        return queryset, may_have_duplicates
+
 
 class TierListFilter(admin.SimpleListFilter):
     title = _("行使层级")
@@ -61,6 +71,11 @@ class ServiceItemAdminForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 - the admin fieldsets choose the fields
         widgets = {"mobile_channels": forms.CheckboxSelectMultiple}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An empty set is reported once, by the rule item_tiers_not_empty, with its own message.
+        self.fields["tiers"].required = False
+
     def clean(self):
         cleaned_data = super().clean()
         # The model checks every other rule in clean(); its many-to-many is only known here.
@@ -78,6 +93,8 @@ class ServiceItemAdminForm(forms.ModelForm):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
     form = ServiceItemAdminForm
+    # Without this the admin's IntegerField default (a number input) would replace the checkboxes.
+    formfield_overrides = {FlagSetField: {"widget": forms.CheckboxSelectMultiple}}
     list_display = [
         "code",
         "name",
@@ -186,3 +203,6 @@ class ServiceItemAdmin(admin.ModelAdmin):
         ),
         (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        js = ["js/admin/main_item_autocomplete.js"]

@@ -12,6 +12,7 @@ import pytest
 
 from catalogue.choices import (
     HandlingType,
+    ItemStatus,
     ItemType,
     MobileService,
     OnlineDepth,
@@ -44,6 +45,7 @@ def valid_item_values(refs: SimpleNamespace, **overrides) -> dict:
         "department": refs.department,
         "sector": refs.sector,
         "item_type": ItemType.LICENSING,
+        "status": ItemStatus.ACTIVE,
         "power_source": PowerSource.LOCAL_STATUTORY,
         "handling_type": HandlingType.PROMISED,
         "tiers": Tier.CITY | Tier.COUNTY,
