@@ -205,4 +205,5 @@ class ServiceItemAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        js = ["js/admin/main_item_autocomplete.js"]
+        # Listing jquery.init.js first makes the media merge load django.jQuery before the script.
+        js = ["admin/js/jquery.init.js", "js/admin/main_item_autocomplete.js"]

@@ -1,7 +1,7 @@
 """One accepted and one rejected item per consistency rule, shared by the tests of each door.
 
 Values are keyword arguments of `service_item_create`; a callable receives the `refs` fixture
-(tests/catalogue/conftest.py) for values that are rows (main items, channels).
+(tests/conftest.py) for values that are rows (main items, channels).
 """
 
 from collections.abc import Callable
