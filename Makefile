@@ -13,6 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $(STAMP)
 
+# Compiled catalogues are built here, never committed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+$(MO_FILES): %.mo: %.po
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
+
 install: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
@@ -21,7 +27,7 @@ run: install
 	DEBUG=true $(PY) manage.py load_demo --if-empty
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(MO_FILES)
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -31,3 +37,7 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Refresh the English catalogue from the source (msgids are the Chinese strings).
+messages: $(STAMP)
+	DEBUG=true $(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=staticfiles --no-obsolete --no-wrap --add-location=file

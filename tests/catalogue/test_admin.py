@@ -1,9 +1,11 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.urls import reverse
+from django.utils import translation
 
 from catalogue.choices import (
     HandlingType,
@@ -567,3 +569,45 @@ def test_main_item_autocomplete_offers_only_the_chosen_departments_main_items(ad
     ]
     assert [r["text"] for r in other.json()["results"]] == ["社会团体登记"]
     assert len(unchosen.json()["results"]) == 3
+
+
+# --- language ----------------------------------------------------------------------------------
+
+
+def test_admin_header_offers_the_language_switcher(admin_client, client):
+    for response in (admin_client.get(CHANGELIST), client.get(reverse("admin:login"))):
+        html = response.content.decode()
+        assert '<form id="language-switcher" action="/i18n/setlang/" method="post">' in html
+        assert '<option value="zh-hans" lang="zh-hans" selected>简体中文</option>' in html
+        assert '<option value="en" lang="en">English</option>' in html
+
+
+def test_item_changelist_is_in_english_after_switching_language(admin_client, refs):
+    ServiceItemFactory(department=refs.department, sector=refs.sector)
+
+    # LocaleMiddleware activates the language for the thread; override() restores it afterwards.
+    with translation.override(settings.LANGUAGE_CODE):
+        switched = admin_client.post(
+            reverse("set_language"), {"language": "en", "next": CHANGELIST}
+        )
+        response = admin_client.get(CHANGELIST)
+
+    assert (switched.status_code, switched["Location"]) == (302, CHANGELIST)
+    assert '<html lang="en"' in response.content.decode()
+    assert column_headers(response) == [
+        "Implementation code",
+        "Item name",
+        "Implementing body",
+        "Item type",
+        "Handling type",
+        "Tier combination",
+        "In the service hall",
+        "Single window",
+        "Comprehensive window",
+        "Online",
+        "Mobile",
+        "Instant approval",
+        "Status",
+    ], "English catalogue missing? Build it with `make install` (compilemessages)."
+    assert "Source of power" in response.content.decode()
+    assert "County (district)" in response.content.decode()
