@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy  # "plural": one Chinese name, two English
 
 from .choices import (
     ALL_TIERS_MASK,
@@ -52,7 +53,7 @@ class Department(TimeStampedModel):
 
     class Meta:
         verbose_name = _("实施主体")
-        verbose_name_plural = _("实施主体")
+        verbose_name_plural = pgettext_lazy("plural", "实施主体")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -74,7 +75,7 @@ class Sector(TimeStampedModel):
 
     class Meta:
         verbose_name = _("所属行业/领域")
-        verbose_name_plural = _("所属行业/领域")
+        verbose_name_plural = pgettext_lazy("plural", "所属行业/领域")
         ordering = ["sort_order", "name"]
 
     def __str__(self):
@@ -88,7 +89,7 @@ class MobileChannel(TimeStampedModel):
 
     class Meta:
         verbose_name = _("指尖办渠道")
-        verbose_name_plural = _("指尖办渠道")
+        verbose_name_plural = pgettext_lazy("plural", "指尖办渠道")
         ordering = ["sort_order", "name"]
 
     def __str__(self):
@@ -108,7 +109,7 @@ class MainItem(TimeStampedModel):
 
     class Meta:
         verbose_name = _("主项")
-        verbose_name_plural = _("主项")
+        verbose_name_plural = pgettext_lazy("plural", "主项")
         ordering = ["department__name", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -219,7 +220,10 @@ class ServiceItem(TimeStampedModel):
     )
     is_mobile = models.BooleanField(_("是否指尖办"), default=False)
     mobile_channels = models.ManyToManyField(
-        MobileChannel, verbose_name=_("指尖办渠道"), related_name="items", blank=True
+        MobileChannel,
+        verbose_name=pgettext_lazy("plural", "指尖办渠道"),
+        related_name="items",
+        blank=True,
     )
     mobile_services = FlagSetField(_("指尖办服务"), flags=MobileService, blank=True)
     onsite_visits = models.PositiveSmallIntegerField(
@@ -256,7 +260,7 @@ class ServiceItem(TimeStampedModel):
 
     class Meta:
         verbose_name = _("实施清单事项")
-        verbose_name_plural = _("实施清单事项")
+        verbose_name_plural = pgettext_lazy("plural", "实施清单事项")
         ordering = ["department__name", "code"]
         indexes = [
             models.Index(fields=["status", "department"], name="item_status_department_idx"),
