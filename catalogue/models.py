@@ -281,10 +281,14 @@ class ServiceItem(TimeStampedModel):
         return f"{self.code} {self.name}"
 
     def rule_values(self) -> dict:
+        # A missing value of a required field is reported by clean_fields(); leaving it out here
+        # skips the rules that need it instead of comparing None.
         values = {
-            field.name: getattr(self, field.attname)
+            field.name: value
             for field in self._meta.concrete_fields
-            if not field.is_relation and not field.generated
+            if not field.is_relation
+            and not field.generated
+            and ((value := getattr(self, field.attname)) is not None or field.null)
         }
         values["department"] = self.department_id
         values["main_item"] = self.main_item if self.main_item_id else None

@@ -202,3 +202,15 @@ def test_clean_checks_the_rules_on_the_model_itself(refs):
         item.clean()
 
     assert error.value.message_dict == {"fee_basis": ["收费依据：收费事项必须填写收费依据。"]}
+
+
+@pytest.mark.django_db
+def test_full_clean_reports_a_missing_required_number_instead_of_crashing():
+    item = ServiceItemFactory.build(
+        department=DepartmentFactory(), sector=SectorFactory(), promised_limit=None
+    )
+
+    with pytest.raises(ValidationError) as raised:
+        item.full_clean()
+
+    assert "promised_limit" in raised.value.message_dict
