@@ -331,12 +331,7 @@ def build_demo_catalogue(seed: int = SEED) -> DemoCatalogue:
         department = lines[i].department
         return -10 if department.is_street_office else 1 - department.street_lean
 
-    street_order = _ranked(
-        everyone,
-        street_weight,
-        rng,
-        group=main_item,
-    )
+    street_order = _ranked(everyone, street_weight, rng, group=main_item)
     street_count = sum(count for _, count in STREET_TIER_QUOTAS)
     with_streets, without_streets = street_order[:street_count], street_order[street_count:]
     tiers = _deal(
@@ -395,20 +390,20 @@ def build_demo_catalogue(seed: int = SEED) -> DemoCatalogue:
     rest = [i for i in everyone if i not in legal]
     legal |= _deal(_ranked(rest, longness, rng, group=main_item), LEGAL_LIMIT_QUOTAS)
 
+    # A 承诺件 promises a share of its legal limit; the shares are then nudged to the total.
     promised_items = [i for i in everyone if handling[i] == HandlingType.PROMISED]
-    promised = {i: 0 for i in immediate}
+    promised = {}
     for i in promised_items:
         share = PROMISED_SHARES[int(rng.random() * len(PROMISED_SHARES))]
         promised[i] = min(legal[i], max(1, round(legal[i] * share)))
-    promised_only = {i: promised[i] for i in promised_items}
     _fit_total(
-        promised_only,
+        promised,
         target=PROMISED_LIMIT_TOTAL,
         low=lambda i: 1,
         high=lambda i: legal[i],
         order=_ranked(promised_items, lambda i: 0, rng),
     )
-    promised |= promised_only
+    promised |= dict.fromkeys(immediate, 0)
 
     # 到办事现场次数, 网办 and its depth: items handled with no visit are 全程网办 (Ⅳ级).
     def needs_visit(i):

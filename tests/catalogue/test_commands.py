@@ -2,7 +2,7 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalogue.models import ServiceItem
 from tests.factories import ServiceItemFactory
@@ -64,3 +64,20 @@ def test_load_demo_if_empty_leaves_a_catalogue_with_items_alone_but_prints_the_l
     assert "目录中已有事项，未载入演示目录。" in output
     assert LOGIN.search(output)
     assert ServiceItem.objects.count() == 1
+
+
+def test_benchmark_demo_load_reports_timings_and_leaves_the_database_as_it_was():
+    out = StringIO()
+
+    call_command("benchmark_demo_load", "--repeat", "1", stdout=out)
+
+    assert "load into an empty catalogue: median" in out.getvalue()
+    assert "rerun (nothing to write): median" in out.getvalue()
+    assert not ServiceItem.objects.exists()
+
+
+def test_benchmark_demo_load_refuses_a_catalogue_with_items():
+    ServiceItemFactory()
+
+    with pytest.raises(CommandError, match="The catalogue must be empty"):
+        call_command("benchmark_demo_load", "--repeat", "1", stdout=StringIO())
