@@ -34,6 +34,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Password of the demo login created by `manage.py load_demo`; random on every run when empty.
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
 # Upload limits for Excel imports (bytes); see catalogue/importing.
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
