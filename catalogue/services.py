@@ -1,11 +1,24 @@
 """Writes to the catalogue. Every change to an item goes through these functions."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import router, transaction
+from django.db.models import Q, QuerySet
+from django.db.models.deletion import Collector
+from django.utils import timezone
 
-from .models import Department, MainItem, MobileChannel, ServiceItem
+from .choices import ChangeSource, ItemStatus
+from .history import (
+    CHANGED,
+    CREATED,
+    history_context,
+    history_records_bulk_create,
+    mobile_channel_ids_by_item,
+)
+from .models import Department, ImportBatch, MainItem, MobileChannel, ServiceItem
+from .roles import ROLE_PERMISSIONS
 from .rules import item_rule_errors
 
 
@@ -16,7 +29,13 @@ def _validate_mobile_channels(*, is_mobile: bool, mobile_channels: Iterable[Mobi
 
 
 @transaction.atomic
-def service_item_create(*, mobile_channels: Iterable[MobileChannel] = (), **fields) -> ServiceItem:
+def service_item_create(
+    *,
+    mobile_channels: Iterable[MobileChannel] = (),
+    user=None,
+    source: ChangeSource = ChangeSource.OTHER,
+    **fields,
+) -> ServiceItem:
     """Create an item after checking every field and consistency rule.
 
     Raises ValidationError with Chinese messages keyed by field.
@@ -25,14 +44,17 @@ def service_item_create(*, mobile_channels: Iterable[MobileChannel] = (), **fiel
     item = ServiceItem(**fields)
     item.full_clean()
     _validate_mobile_channels(is_mobile=item.is_mobile, mobile_channels=mobile_channels)
-    item.save()
-    item.mobile_channels.set(mobile_channels)
-    return item
+    return service_item_save(item=item, mobile_channels=mobile_channels, user=user, source=source)
 
 
 @transaction.atomic
 def service_item_update(
-    *, item: ServiceItem, mobile_channels: Iterable[MobileChannel] | None = None, **fields
+    *,
+    item: ServiceItem,
+    mobile_channels: Iterable[MobileChannel] | None = None,
+    user=None,
+    source: ChangeSource = ChangeSource.OTHER,
+    **fields,
 ) -> ServiceItem:
     """Change the given fields of an item; `mobile_channels=None` leaves its channels alone."""
     for name, value in fields.items():
@@ -43,12 +65,154 @@ def service_item_update(
     else:
         channels = list(mobile_channels)
     _validate_mobile_channels(is_mobile=item.is_mobile, mobile_channels=channels)
+    return service_item_save(
+        item=item,
+        mobile_channels=channels,
+        user=user,
+        source=source,
+        set_channels=mobile_channels is not None,
+    )
+
+
+@transaction.atomic
+def service_item_save(
+    *,
+    item: ServiceItem,
+    mobile_channels: Iterable[MobileChannel],
+    user,
+    source: ChangeSource,
+    set_channels: bool = True,
+) -> ServiceItem:
+    """Save an item that is already validated (by the two services above, or by the admin's
+    ModelForm, which runs the same rules) and record who changed it and how."""
+    channels = list(mobile_channels)
+    history_context(
+        item, user=user, source=source, mobile_channel_ids=[channel.pk for channel in channels]
+    )
     item.save()
-    if mobile_channels is not None:
+    if set_channels:
         item.mobile_channels.set(channels)
     return item
+
+
+@transaction.atomic
+def service_items_set_status(
+    *, items: QuerySet[ServiceItem], status: ItemStatus, user, source=ChangeSource.ACTION
+) -> int:
+    """Set the status of the given items (e.g. 暂停, 恢复在用) in bulk, with one historical
+    record per changed item. Returns how many items changed."""
+    changed = list(items.exclude(status=status).order_by())
+    if not changed:
+        return 0
+    now = timezone.now()
+    ServiceItem.objects.filter(pk__in=[item.pk for item in changed]).update(
+        status=status, updated_at=now
+    )
+    for item in changed:
+        item.status, item.updated_at = status, now
+    history_records_bulk_create(changed, history_type=CHANGED, user=user, source=source)
+    return len(changed)
+
+
+@transaction.atomic
+def service_items_delete(
+    *, items: Iterable[ServiceItem], user, source: ChangeSource = ChangeSource.OTHER
+) -> int:
+    """Delete items; each keeps a last historical record saying who deleted it and how."""
+    items = list(items)
+    if not items:
+        return 0
+    channel_ids = mobile_channel_ids_by_item([item.pk for item in items])
+    for item in items:
+        history_context(item, user=user, source=source, mobile_channel_ids=channel_ids[item.pk])
+    # The collector sends post_delete with these very instances, so simple-history's deletion
+    # record carries the audit facts set above (QuerySet.delete() would fetch new instances).
+    collector = Collector(using=router.db_for_write(ServiceItem))
+    collector.collect(items)
+    collector.delete()
+    return len(items)
+
+
+def service_item_delete(*, item: ServiceItem, user, source=ChangeSource.FORM) -> None:
+    service_items_delete(items=[item], user=user, source=source)
 
 
 def main_item_get_or_create(*, department: Department, name: str) -> MainItem:
     main_item, _created = MainItem.objects.get_or_create(department=department, name=name.strip())
     return main_item
+
+
+@transaction.atomic
+def import_batch_record(
+    *,
+    file_name: str,
+    user,
+    created: Sequence[ServiceItem],
+    updated: Sequence[ServiceItem],
+    unchanged_count: int,
+    batch_size: int = 1000,
+) -> ImportBatch:
+    """Record a confirmed import after its bulk writes: the batch with its counts and links,
+    and one historical record per created or updated item, all written in bulk.
+
+    Call it in the import's transaction, after the items (with pks) and their mobile channels
+    are written with bulk_create/bulk_update (which record no history themselves). The records
+    keep the items' attribute values as passed.
+    """
+    batch = ImportBatch.objects.create(
+        file_name=file_name[:255],
+        user=user,
+        created_count=len(created),
+        updated_count=len(updated),
+        unchanged_count=unchanged_count,
+    )
+    link = ImportBatch.items.through
+    link.objects.bulk_create(
+        [link(importbatch_id=batch.pk, serviceitem_id=item.pk) for item in (*created, *updated)],
+        batch_size=batch_size,
+    )
+    through = ServiceItem.mobile_channels.through
+    channel_ids = {}
+    # One join over the batch's links, whatever the number of items.
+    for item_id, channel_id in through.objects.filter(
+        serviceitem__import_batches=batch
+    ).values_list("serviceitem_id", "mobilechannel_id"):
+        channel_ids.setdefault(item_id, []).append(channel_id)
+    for items, history_type in ((created, CREATED), (updated, CHANGED)):
+        history_records_bulk_create(
+            items,
+            history_type=history_type,
+            user=user,
+            source=ChangeSource.IMPORT,
+            mobile_channel_ids=channel_ids,
+            import_batch=batch,
+            batch_size=batch_size,
+        )
+    return batch
+
+
+@transaction.atomic
+def roles_setup() -> dict[str, int]:
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS.
+
+    Idempotent; returns the number of permissions of each group. Raises ImproperlyConfigured
+    when a listed permission does not exist (migrations not applied).
+    """
+    result = {}
+    for name, codes in ROLE_PERMISSIONS.items():
+        pairs = {tuple(code.split(".", 1)) for code in codes}
+        match = Q()
+        for app_label, codename in pairs:
+            match |= Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(Permission.objects.filter(match).select_related("content_type"))
+        missing = pairs - {(p.content_type.app_label, p.codename) for p in permissions}
+        if missing:
+            raise ImproperlyConfigured(
+                f"Permissions missing for group {name}: "
+                + ", ".join(sorted(".".join(pair) for pair in missing))
+                + ". Run `manage.py migrate` first."
+            )
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)
+        result[name] = len(permissions)
+    return result
