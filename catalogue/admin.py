@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import ChangeSource, ItemStatus, Tier
+from .fields import FlagSetField
 from .history import HistoricalServiceItem, record_changes
 from .models import (
     Department,
@@ -192,6 +193,9 @@ class ImportBatchListFilter(admin.SimpleListFilter):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
     form = ServiceItemAdminForm
+    # The admin's default for integer fields (a number input) would replace the checkboxes of
+    # the bit-set fields and post a single value.
+    formfield_overrides = {FlagSetField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["suspend_items", "activate_items"]
     object_history_list_template = "admin/catalogue/serviceitem/object_history_list.html"
     history_list_per_page = 50
