@@ -436,6 +436,24 @@ class UserAdmin(DjangoUserAdmin):
             .prefetch_related("groups", "department_memberships__department")
         )
 
+    # Centre administrators manage users through the role groups: only a superuser may grant
+    # superuser status or single permissions, or change a superuser's account.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description=_("角色"))
     def role_list(self, user):
         return "、".join(group.name for group in user.groups.all())

@@ -569,6 +569,27 @@ class TestCentreAdmin:
         assert response.status_code == 200
         assert dept_staff.department_memberships.count() == 1
 
+    def test_cannot_make_anyone_superuser(self, client, roles, centre_admin):
+        page = client.get(url("auth_user_change", centre_admin.pk))
+        data = admin_form_data(page, is_superuser="on")
+
+        response = client.post(url("auth_user_change", centre_admin.pk), data)
+
+        assert response.status_code == 302
+        centre_admin.refresh_from_db()
+        assert centre_admin.is_superuser is False
+        assert "user_permissions" not in page.context["adminform"].form.fields
+
+    def test_cannot_change_a_superusers_account(self, client):
+        root = UserFactory(username="root", is_superuser=True)
+
+        response = client.post(url("auth_user_password_change", root.pk), {"password1": "x"})
+
+        assert response.status_code == 403
+        assert client.post(url("auth_user_delete", root.pk), {"post": "yes"}).status_code == 403
+        root.refresh_from_db()
+        assert root.check_password("not-a-real-password-1")
+
     def test_import_batches_cannot_be_edited(self, client, centre_admin):
         batch = ImportBatch.objects.create(file_name="a.xlsx", user=centre_admin)
 
