@@ -9,7 +9,8 @@ create the records in bulk (`history_records_bulk_create`).
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.db import models
+from django.db import connections, models, router
+from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,91 @@ def mobile_channel_ids_by_item(item_ids: Sequence[int]) -> dict[int, list[int]]:
         for item_id, channel_id in rows.values_list("serviceitem_id", "mobilechannel_id"):
             found[item_id].append(channel_id)
     return {item_id: sorted(found.get(item_id, ())) for item_id in item_ids}
+
+
+def _channel_ids_sql(connection, item_column: str) -> str:
+    through = ServiceItem.mobile_channels.through._meta.db_table
+    qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return (
+            f"COALESCE((SELECT jsonb_agg(c.mobilechannel_id ORDER BY c.mobilechannel_id) "
+            f"FROM {qn(through)} c WHERE c.serviceitem_id = {item_column}), '[]'::jsonb)"
+        )
+    return (
+        f"(SELECT json_group_array(c.mobilechannel_id) FROM (SELECT mobilechannel_id "
+        f"FROM {qn(through)} WHERE serviceitem_id = {item_column} "
+        f"ORDER BY mobilechannel_id) c)"
+    )
+
+
+def history_records_insert_select(
+    items: QuerySet,
+    *,
+    history_type: str,
+    user,
+    source: ChangeSource,
+    import_batch=None,
+    overrides: Mapping[str, object] | None = None,
+) -> int:
+    """One historical record per item of `items`, in one INSERT ... SELECT statement: the values
+    are read from the item rows inside the database (`overrides` replaces some, e.g. a status
+    about to be set), so nothing is built row by row in Python. Returns the number of records.
+
+    The ORM alternative (history_records_bulk_create) prepares every value of every record in
+    Python; for 10,000 items that costs as much as the items' own bulk insert.
+    """
+    connection = connections[router.db_for_write(HistoricalServiceItem)]
+    if connection.vendor not in {"postgresql", "sqlite"}:
+        items = list(items)
+        for name, value in (overrides or {}).items():
+            for item in items:
+                setattr(item, name, value)
+        return len(
+            history_records_bulk_create(
+                items,
+                history_type=history_type,
+                user=user,
+                source=source,
+                import_batch=import_batch,
+            )
+        )
+    qn = connection.ops.quote_name
+    overrides = overrides or {}
+    if user is not None and not user.is_authenticated:
+        user = None
+    columns, selected, params = [], [], []
+    for field in HistoricalServiceItem.tracked_fields:
+        columns.append(qn(field.column))
+        if field.name in overrides:
+            selected.append("%s")
+            params.append(field.get_db_prep_save(overrides[field.name], connection))
+        else:
+            selected.append(f"item.{qn(field.column)}")
+    history = HistoricalServiceItem._meta
+    constants = {
+        "history_date": timezone.now(),
+        "history_type": history_type,
+        "history_user": user.pk if user is not None else None,
+        "history_change_reason": None,
+        "change_source": str(source),
+        "import_batch": import_batch.pk if import_batch is not None else None,
+    }
+    for name, value in constants.items():
+        field = history.get_field(name)
+        columns.append(qn(field.column))
+        selected.append("%s")
+        params.append(field.get_db_prep_save(value, connection))
+    columns.append(qn(history.get_field("mobile_channel_ids").column))
+    selected.append(_channel_ids_sql(connection, f"item.{qn('id')}"))
+    subquery, subquery_params = items.order_by().values("pk").query.sql_with_params()
+    sql = (
+        f"INSERT INTO {qn(history.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selected)} FROM {qn(ServiceItem._meta.db_table)} item "
+        f"WHERE item.{qn('id')} IN ({subquery})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *subquery_params])
+        return cursor.rowcount
 
 
 def history_records_bulk_create(
@@ -129,7 +215,7 @@ def display_value(field: models.Field, value) -> str:
 
 
 def _channel_list(ids, channel_names: Mapping[int, str]) -> str:
-    names = [channel_names.get(pk, f"#{pk}") for pk in ids]
+    names = [channel_names.get(pk, f"#{pk}") for pk in sorted(ids)]
     return "、".join(names) or str(EMPTY)
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.deletion import Collector
 from django.utils import timezone
@@ -14,10 +14,17 @@ from .history import (
     CHANGED,
     CREATED,
     history_context,
-    history_records_bulk_create,
+    history_records_insert_select,
     mobile_channel_ids_by_item,
 )
-from .models import Department, ImportBatch, MainItem, MobileChannel, ServiceItem
+from .models import (
+    Department,
+    ImportBatch,
+    ImportBatchItem,
+    MainItem,
+    MobileChannel,
+    ServiceItem,
+)
 from .roles import ROLE_PERMISSIONS
 from .rules import item_rule_errors
 
@@ -101,17 +108,17 @@ def service_items_set_status(
 ) -> int:
     """Set the status of the given items (e.g. 暂停, 恢复在用) in bulk, with one historical
     record per changed item. Returns how many items changed."""
-    changed = list(items.exclude(status=status).order_by())
-    if not changed:
-        return 0
+    changed = ServiceItem.objects.filter(pk__in=items.exclude(status=status).values("pk"))
     now = timezone.now()
-    ServiceItem.objects.filter(pk__in=[item.pk for item in changed]).update(
-        status=status, updated_at=now
+    # The records first, while the rows to change can still be told apart by their status.
+    history_records_insert_select(
+        changed,
+        history_type=CHANGED,
+        user=user,
+        source=source,
+        overrides={"status": status, "updated_at": now},
     )
-    for item in changed:
-        item.status, item.updated_at = status, now
-    history_records_bulk_create(changed, history_type=CHANGED, user=user, source=source)
-    return len(changed)
+    return changed.update(status=status, updated_at=now)
 
 
 @transaction.atomic
@@ -156,8 +163,8 @@ def import_batch_record(
     and one historical record per created or updated item, all written in bulk.
 
     Call it in the import's transaction, after the items (with pks) and their mobile channels
-    are written with bulk_create/bulk_update (which record no history themselves). The records
-    keep the items' attribute values as passed.
+    are written with bulk_create/bulk_update, which record no history themselves. The records
+    hold the items' rows as they are in the database at this call.
     """
     batch = ImportBatch.objects.create(
         file_name=file_name[:255],
@@ -166,29 +173,36 @@ def import_batch_record(
         updated_count=len(updated),
         unchanged_count=unchanged_count,
     )
-    link = ImportBatch.items.through
-    link.objects.bulk_create(
-        [link(importbatch_id=batch.pk, serviceitem_id=item.pk) for item in (*created, *updated)],
-        batch_size=batch_size,
-    )
-    through = ServiceItem.mobile_channels.through
-    channel_ids = {}
-    # One join over the batch's links, whatever the number of items.
-    for item_id, channel_id in through.objects.filter(
-        serviceitem__import_batches=batch
-    ).values_list("serviceitem_id", "mobilechannel_id"):
-        channel_ids.setdefault(item_id, []).append(channel_id)
-    for items, history_type in ((created, CREATED), (updated, CHANGED)):
-        history_records_bulk_create(
-            items,
-            history_type=history_type,
-            user=user,
-            source=ChangeSource.IMPORT,
-            mobile_channel_ids=channel_ids,
-            import_batch=batch,
-            batch_size=batch_size,
-        )
+    _import_batch_links_insert(batch, created=created, updated=updated, batch_size=batch_size)
+    for items, is_new in ((created, True), (updated, False)):
+        if items:
+            history_records_insert_select(
+                ServiceItem.objects.filter(
+                    import_batch_links__batch=batch, import_batch_links__created=is_new
+                ),
+                history_type=CREATED if is_new else CHANGED,
+                user=user,
+                source=ChangeSource.IMPORT,
+                import_batch=batch,
+            )
     return batch
+
+
+def _import_batch_links_insert(batch, *, created, updated, batch_size):
+    # executemany with plain tuples: building 100,000 model instances for bulk_create would
+    # take longer than the import's own writes.
+    link = ImportBatchItem._meta
+    connection = connections[router.db_for_write(ImportBatchItem)]
+    qn = connection.ops.quote_name
+    columns = [link.get_field(name).column for name in ("batch", "item", "created")]
+    sql = (
+        f"INSERT INTO {qn(link.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES (%s, %s, %s)"
+    )
+    rows = [(batch.pk, item.pk, True) for item in created]
+    rows += [(batch.pk, item.pk, False) for item in updated]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
 
 
 @transaction.atomic

@@ -1,13 +1,16 @@
 """The audit trail: who, when, how and what changed, for each door that writes an item."""
 
-import math
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from catalogue.choices import ChangeSource, HandlingType, ItemStatus, Tier
-from catalogue.history import HistoricalServiceItem, display_value, record_changes
+from catalogue.history import (
+    HistoricalServiceItem,
+    display_value,
+    history_records_bulk_create,
+    history_records_insert_select,
+    record_changes,
+)
 from catalogue.models import ImportBatch, MobileChannel, ServiceItem
 from catalogue.services import (
     import_batch_record,
@@ -27,14 +30,6 @@ def url(name, *args):
 
 def latest(item):
     return item.history.order_by("-history_id").first()
-
-
-def history_inserts(count, batch_size=1000):
-    """INSERT statements for `count` historical records: one per batch on PostgreSQL; SQLite
-    also caps the bound parameters of one statement (999), so about 22 records per INSERT."""
-    fields = [f for f in HistoricalServiceItem._meta.concrete_fields if not f.primary_key]
-    per_statement = min(batch_size, connection.ops.bulk_batch_size(fields, [None] * count))
-    return math.ceil(count / per_statement)
 
 
 def channels(*names):
@@ -151,9 +146,8 @@ def test_bulk_action_records_one_entry_per_changed_item_in_bulk(
     ServiceItemFactory(department=own_department, status=ItemStatus.SUSPENDED)
     before = HistoricalServiceItem.objects.count()
 
-    # savepoint, the items not yet suspended, update them, their mobile channels, the
-    # historical records (see history_inserts), release the savepoint
-    with django_assert_num_queries(5 + history_inserts(30)):
+    # savepoint, the historical records (INSERT ... SELECT), update the items, release
+    with django_assert_num_queries(4):
         count = service_items_set_status(
             items=ServiceItem.objects.all(), status=ItemStatus.SUSPENDED, user=centre_admin
         )
@@ -269,9 +263,9 @@ def test_import_batch_records_counts_links_and_history_in_bulk(
         item.name = "导入更新"
     ServiceItem.objects.bulk_update(updated, ["name"])
 
-    # savepoint, the batch, its links, the channels of its items (one join), records of the
-    # created items, records of the updated items, release the savepoint
-    with django_assert_num_queries(7):
+    # savepoint, the batch, its links, records of the created items, records of the updated
+    # items (each an INSERT ... SELECT), release the savepoint
+    with django_assert_num_queries(6):
         batch = import_batch_record(
             file_name="住建局事项.xlsx",
             user=centre_admin,
@@ -295,11 +289,10 @@ def test_import_batch_records_counts_links_and_history_in_bulk(
 def test_import_batch_query_count_does_not_grow_with_items(
     centre_admin, own_department, django_assert_num_queries
 ):
-    created = _imported(own_department, 250)
+    created = _imported(own_department, 1200)
 
-    # As above with no updated items; only the record INSERTs split, and only where SQLite caps
-    # a statement's size.
-    with django_assert_num_queries(5 + history_inserts(250)):
+    # As above with no updated items; the links go in one executemany per 1,000.
+    with django_assert_num_queries(4 + 2):
         import_batch_record(
             file_name="大文件.xlsx",
             user=centre_admin,
@@ -308,7 +301,7 @@ def test_import_batch_query_count_does_not_grow_with_items(
             unchanged_count=0,
         )
 
-    assert HistoricalServiceItem.objects.filter(change_source=ChangeSource.IMPORT).count() == 250
+    assert HistoricalServiceItem.objects.filter(change_source=ChangeSource.IMPORT).count() == 1200
 
 
 def test_import_history_shows_on_the_item_page_with_the_file_name(
@@ -353,3 +346,51 @@ def test_staff_see_only_their_own_import_batches(client, dept_staff, centre_admi
     response = client.get(url("catalogue_importbatch_changelist"))
 
     assert [batch.file_name for batch in response.context["cl"].result_list] == ["mine.xlsx"]
+
+
+def _record_values(record):
+    fields = [f.attname for f in HistoricalServiceItem.tracked_fields]
+    return {name: getattr(record, name) for name in [*fields, "mobile_channel_ids"]}
+
+
+def test_bulk_records_hold_the_same_values_as_a_single_save(centre_admin, own_item):
+    own_item.mobile_services = 5
+    service_item_update(
+        item=own_item,
+        is_mobile=True,
+        mobile_channels=channels("微信公众号", "粤省事"),
+        legal_limit=None,
+        legal_limit_unit="",
+        user=centre_admin,
+    )
+    saved = latest(own_item)
+    items = ServiceItem.objects.filter(pk=own_item.pk)
+
+    history_records_insert_select(
+        items, history_type="~", user=centre_admin, source=ChangeSource.ACTION
+    )
+    by_sql = latest(own_item)
+    (by_orm,) = history_records_bulk_create(
+        list(items), history_type="~", user=centre_admin, source=ChangeSource.ACTION
+    )
+    by_orm.refresh_from_db()
+
+    assert _record_values(by_sql) == _record_values(saved)
+    assert _record_values(by_orm) == _record_values(saved)
+    assert sorted(saved.mobile_channel_ids) == sorted(
+        MobileChannel.objects.filter(name__in=["粤省事", "微信公众号"]).values_list("pk", flat=True)
+    )
+    assert (by_sql.history_user, by_sql.change_source, by_sql.history_type) == (
+        centre_admin,
+        ChangeSource.ACTION,
+        "~",
+    )
+
+
+def test_bulk_records_of_items_without_channels_hold_an_empty_list(centre_admin, own_item):
+    history_records_insert_select(
+        ServiceItem.objects.all(), history_type="~", user=None, source=ChangeSource.OTHER
+    )
+
+    record = latest(own_item)
+    assert (record.mobile_channel_ids, record.history_user) == ([], None)
