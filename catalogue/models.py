@@ -22,6 +22,7 @@ from .choices import (
     tier_span_label,
 )
 from .fields import FlagSetField
+from .roles import department_scope
 from .rules import CONSTRAINED_RULES, item_rule_errors
 from .validators import validate_credit_code
 
@@ -138,8 +139,6 @@ class ServiceItemQuerySet(models.QuerySet):
 
     def for_user(self, user):
         """The items `user` may see (catalogue.roles.department_scope decides)."""
-        from .roles import department_scope
-
         return department_scope(user).filter_items(self)
 
 

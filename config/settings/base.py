@@ -113,10 +113,11 @@ AXES_IPWARE_PROXY_COUNT = int(env.str("AXES_PROXY_COUNT", default="") or 0) or N
 if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-# Sessions end when the browser closes, and after SESSION_COOKIE_AGE seconds without a request.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
+# Sessions end when the browser closes, and at the latest SESSION_COOKIE_AGE seconds after
+# signing in (a working day). A sliding idle timeout (SESSION_SAVE_EVERY_REQUEST) would write
+# the session on every request.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True
 
 # HTTPS hardening. Secure by default outside debug and tests; see .env.example and README.
 _PRODUCTION = not (DEBUG or TESTING)

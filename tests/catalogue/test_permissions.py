@@ -16,7 +16,7 @@ from catalogue.models import (
     ServiceItem,
 )
 from tests.admin_forms import admin_form_data
-from tests.factories import DepartmentFactory, MainItemFactory, UserFactory
+from tests.factories import DepartmentFactory, MainItemFactory, ServiceItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -606,3 +606,19 @@ class TestCentreAdmin:
         )
         batch.refresh_from_db()
         assert batch.file_name == "a.xlsx"
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_staff_changelist_runs_a_fixed_number_of_queries(
+    client, dept_staff, own_department, count, django_assert_num_queries
+):
+    ServiceItemFactory.create_batch(count, department=own_department)
+    client.force_login(dept_staff)
+
+    # session, user, user permissions, group permissions, department memberships (the scope),
+    # department filter choices, sector filter choices, count of the filtered items, count of
+    # all items in scope, the page of items with their departments
+    with django_assert_num_queries(10):
+        response = client.get(url("catalogue_serviceitem_changelist"))
+
+    assert len(response.context["cl"].result_list) == count

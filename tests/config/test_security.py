@@ -11,6 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.factories import ServiceItemFactory, UserFactory
 
@@ -130,8 +131,17 @@ def test_tests_can_still_sign_in_with_the_test_client(client):
 
 def test_sessions_expire():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True  # an idle timeout, not a fixed one
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
+
+
+@pytest.mark.django_db
+def test_a_session_ends_at_the_latest_after_session_cookie_age(client):
+    UserFactory(username="clerk", password=PASSWORD)
+    _sign_in(client, PASSWORD)
+
+    expiry = client.session.get_expiry_date()
+
+    assert abs((expiry - timezone.now()).total_seconds() - settings.SESSION_COOKIE_AGE) < 60
 
 
 @pytest.mark.django_db
