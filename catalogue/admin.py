@@ -27,7 +27,7 @@ from .models import (
 )
 from .roles import department_scope
 from .rules import item_rule_errors
-from .selectors import departments_for_user, main_items_for_user
+from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
 from .services import (
     service_item_delete,
     service_item_save,
@@ -40,7 +40,14 @@ admin.site.site_title = _("政务服务事项目录")
 admin.site.index_title = _("目录管理")
 
 
-class DepartmentScopedAdmin(admin.ModelAdmin):
+class NotFoundAdmin(admin.ModelAdmin):
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index for a missing object; a 404 says the same thing for an
+        # object outside the user's scope without telling the two cases apart.
+        raise Http404
+
+
+class DepartmentScopedAdmin(NotFoundAdmin):
     """Rows outside the user's departments (catalogue.roles.department_scope) do not exist for
     them: lists, searches and autocompletes leave them out, and their URLs answer 404."""
 
@@ -49,11 +56,6 @@ class DepartmentScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return department_scope(request.user).filter_by_department(queryset, self.department_lookup)
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Django redirects to the index for a missing object; a 404 says the same thing for an
-        # object of another department without telling the two cases apart.
-        raise Http404
 
     def in_scope(self, request, obj) -> bool:
         department_id = getattr(obj, self.department_lookup)
@@ -181,7 +183,7 @@ class ImportBatchListFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         if not (self.value() or "").isdigit():
             return []
-        batches = ImportBatch.objects.filter(pk=self.value())
+        batches = import_batches_for_user(request.user).filter(pk=self.value())
         return [(str(batch.pk), str(batch)) for batch in batches]
 
     def queryset(self, request, queryset):
@@ -464,7 +466,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(NotFoundAdmin):
     """Read-only record of the confirmed imports; the import itself writes them."""
 
     list_display = [
@@ -492,10 +494,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if department_scope(request.user).all_departments:
-            return queryset
-        return queryset.filter(user=request.user)
+        return import_batches_for_user(request.user).select_related("user")
 
     def has_add_permission(self, request):
         return False

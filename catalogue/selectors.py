@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, QuerySet
 
-from .models import Department, MainItem, ServiceItem
+from .models import Department, ImportBatch, MainItem, ServiceItem
 from .roles import department_scope
 
 
@@ -27,6 +27,16 @@ def departments_for_user(user) -> QuerySet[Department]:
 
 def main_items_for_user(user) -> QuerySet[MainItem]:
     return department_scope(user).filter_by_department(MainItem.objects.all(), "department_id")
+
+
+def import_batches_for_user(user) -> QuerySet[ImportBatch]:
+    """Every batch for those who see every department; otherwise the user's own imports."""
+    batches = ImportBatch.objects.all()
+    if department_scope(user).all_departments:
+        return batches
+    if not user.is_authenticated:
+        return batches.none()
+    return batches.filter(user=user)
 
 
 def item_departments_by_code(codes: Iterable[str]) -> dict[str, int]:

@@ -340,12 +340,15 @@ def test_import_batch_page_links_to_its_items(client, centre_admin, own_departme
 
 def test_staff_see_only_their_own_import_batches(client, dept_staff, centre_admin):
     ImportBatch.objects.create(file_name="mine.xlsx", user=dept_staff)
-    ImportBatch.objects.create(file_name="theirs.xlsx", user=centre_admin)
+    theirs = ImportBatch.objects.create(file_name="theirs.xlsx", user=centre_admin)
     client.force_login(dept_staff)
 
     response = client.get(url("catalogue_importbatch_changelist"))
+    filtered = client.get(url("catalogue_serviceitem_changelist") + f"?import_batch={theirs.pk}")
 
     assert [batch.file_name for batch in response.context["cl"].result_list] == ["mine.xlsx"]
+    assert client.get(url("catalogue_importbatch_change", theirs.pk)).status_code == 404
+    assert "theirs.xlsx" not in filtered.content.decode()
 
 
 def _record_values(record):
