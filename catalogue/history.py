@@ -3,7 +3,7 @@
 Every record says who (history_user), when (history_date), how (change_source: form, import,
 bulk action, restore) and, through its own copy of the fields, the old and new value of each
 field. Writers put the audit facts on the item before saving (`history_context`); bulk writers
-create the records in bulk (`history_records_bulk_create`).
+create the records with one statement (`history_records_insert_select`).
 """
 
 from collections import defaultdict
