@@ -21,6 +21,7 @@ $(MO_FILES): %.mo: %.po
 
 install: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py setup_roles >/dev/null
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 
 run: install

@@ -1,23 +1,109 @@
-from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+import itertools
 
-from .choices import Tier
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .choices import ChangeSource, ItemStatus, Tier
 from .fields import FlagSetField
-from .models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from .history import HistoricalServiceItem, record_changes
+from .models import (
+    Department,
+    DepartmentMembership,
+    ImportBatch,
+    MainItem,
+    MobileChannel,
+    Sector,
+    ServiceItem,
+)
+from .roles import department_scope
 from .rules import item_rule_errors
+from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
+from .services import (
+    service_item_delete,
+    service_item_save,
+    service_items_delete,
+    service_items_set_status,
+)
 
 admin.site.site_header = _("政务服务事项目录管理系统")
 admin.site.site_title = _("政务服务事项目录")
 admin.site.index_title = _("目录管理")
 
 
+class NotFoundAdmin(admin.ModelAdmin):
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index for a missing object; a 404 says the same thing for an
+        # object outside the user's scope without telling the two cases apart.
+        raise Http404
+
+
+class DepartmentScopedAdmin(NotFoundAdmin):
+    """Rows outside the user's departments (catalogue.roles.department_scope) do not exist for
+    them: lists, searches and autocompletes leave them out, and their URLs answer 404."""
+
+    department_lookup = "department_id"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return department_scope(request.user).filter_by_department(queryset, self.department_lookup)
+
+    def in_scope(self, request, obj) -> bool:
+        department_id = getattr(obj, self.department_lookup)
+        return department_scope(request.user).allows(department_id)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or self.in_scope(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or self.in_scope(request, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or self.in_scope(request, obj)
+        )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not department_scope(request.user).is_empty
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department":
+            kwargs["queryset"] = departments_for_user(request.user)
+        elif db_field.name == "main_item":
+            kwargs["queryset"] = main_items_for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedDepartmentListFilter(admin.RelatedFieldListFilter):
+    """The department filter offers only the departments the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        departments = departments_for_user(request.user).order_by("name")
+        return [(department.pk, str(department)) for department in departments]
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(DepartmentScopedAdmin):
+    department_lookup = "pk"
     list_display = ["name", "short_name", "credit_code", "nature", "is_active"]
     list_filter = ["nature", "is_active"]
     search_fields = ["name", "short_name", "credit_code"]
+
+    def has_add_permission(self, request):
+        return admin.ModelAdmin.has_add_permission(self, request)
 
 
 @admin.register(Sector)
@@ -35,9 +121,9 @@ class MobileChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(MainItem)
-class MainItemAdmin(admin.ModelAdmin):
+class MainItemAdmin(DepartmentScopedAdmin):
     list_display = ["name", "department"]
-    list_filter = [("department", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [("department", ScopedDepartmentListFilter)]
     list_select_related = ["department"]
     search_fields = ["name", "department__name"]
     autocomplete_fields = ["department"]
@@ -74,7 +160,17 @@ class ServiceItemAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # An empty set is reported once, by the rule item_tiers_not_empty, with its own message.
-        self.fields["tiers"].required = False
+        if "tiers" in self.fields:
+            self.fields["tiers"].required = False
+        # On simple-history's version page the instance is rebuilt from a historical record:
+        # show (and so restore) the mobile channels that record kept, not today's.
+        record = getattr(self.instance, "_history", None)
+        if (
+            record is not None
+            and record.mobile_channel_ids is not None
+            and "mobile_channels" in self.fields
+        ):
+            self.initial["mobile_channels"] = list(record.mobile_channel_ids)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -90,11 +186,33 @@ class ServiceItemAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+class ImportBatchListFilter(admin.SimpleListFilter):
+    """Items of one import batch (linked from the batch's page); hidden otherwise."""
+
+    title = _("导入批次")
+    parameter_name = "import_batch"
+
+    def lookups(self, request, model_admin):
+        if not (self.value() or "").isdigit():
+            return []
+        batches = import_batches_for_user(request.user).filter(pk=self.value())
+        return [(str(batch.pk), str(batch)) for batch in batches]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(import_batches=self.value())
+        return queryset
+
+
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
     form = ServiceItemAdminForm
-    # Without this the admin's IntegerField default (a number input) would replace the checkboxes.
+    # The admin's default for integer fields (a number input) would replace the checkboxes of
+    # the bit-set fields and post a single value.
     formfield_overrides = {FlagSetField: {"widget": forms.CheckboxSelectMultiple}}
+    actions = ["suspend_items", "activate_items"]
+    object_history_list_template = "admin/catalogue/serviceitem/object_history_list.html"
+    history_list_per_page = 50
     list_display = [
         "code",
         "name",
@@ -112,7 +230,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["code", "name"]
     list_filter = [
-        "department",
+        ("department", ScopedDepartmentListFilter),
         "sector",
         "item_type",
         "handling_type",
@@ -125,6 +243,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
         "is_mobile",
         "instant_approval",
         "status",
+        ImportBatchListFilter,
     ]
     list_select_related = ["department"]
     list_per_page = 50
@@ -207,3 +326,204 @@ class ServiceItemAdmin(admin.ModelAdmin):
     class Media:
         # Listing jquery.init.js first makes the media merge load django.jQuery before the script.
         js = ["admin/js/jquery.init.js", "js/admin/main_item_autocomplete.js"]
+
+    # --- writes go through the services, which record who changed what and how ---
+
+    def save_model(self, request, obj, form, change):
+        if not self.in_scope(request, obj):
+            raise PermissionDenied
+        service_item_save(
+            item=obj,
+            mobile_channels=form.cleaned_data.get("mobile_channels") or [],
+            user=request.user,
+            source=getattr(request, "_catalogue_change_source", ChangeSource.FORM),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # service_item_save has set the many-to-many already; only inlines are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        service_item_delete(item=obj, user=request.user, source=ChangeSource.FORM)
+
+    def delete_queryset(self, request, queryset):
+        service_items_delete(items=queryset, user=request.user, source=ChangeSource.ACTION)
+
+    def _set_status(self, request, queryset, status):
+        count = service_items_set_status(items=queryset, status=status, user=request.user)
+        message = gettext("已将 %(count)d 个事项设为“%(status)s”。")
+        self.message_user(
+            request, message % {"count": count, "status": status.label}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("暂停所选事项"), permissions=["change"])
+    def suspend_items(self, request, queryset):
+        self._set_status(request, queryset, ItemStatus.SUSPENDED)
+
+    @admin.action(description=_("恢复所选事项为在用"), permissions=["change"])
+    def activate_items(self, request, queryset):
+        self._set_status(request, queryset, ItemStatus.ACTIVE)
+
+    # --- history (django-simple-history), scoped like the items themselves ---
+
+    def _history_visible(self, request, object_id) -> bool:
+        try:
+            pk = int(unquote(object_id))
+        except (TypeError, ValueError):
+            return False
+        if self.get_queryset(request).filter(pk=pk).exists():
+            return True
+        if ServiceItem.objects.filter(pk=pk).exists():
+            return False
+        # A deleted item: visible to whoever could see its department at the end.
+        last = HistoricalServiceItem.objects.filter(id=pk).values("department_id").first()
+        return last is not None and department_scope(request.user).allows(last["department_id"])
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self._history_visible(request, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._history_visible(request, object_id):
+            raise Http404
+        if request.method == "POST":
+            # simple-history saves a posted version for anyone who may view it: restoring
+            # needs the change permission on the history and on the item.
+            item = self.get_object(request, unquote(object_id))
+            if not (
+                item is not None
+                and self.has_change_history_permission(request, item)
+                and self.has_change_permission(request, item)
+            ):
+                raise PermissionDenied
+            request._catalogue_change_source = ChangeSource.RESTORE
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_view_history_permission(self, request, obj=None):
+        return super().has_view_history_permission(request, obj) and (
+            obj is None or self.in_scope(request, obj)
+        )
+
+    def has_change_history_permission(self, request, obj=None):
+        return super().has_change_history_permission(request, obj) and (
+            obj is None or self.in_scope(request, obj)
+        )
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .select_related("import_batch")
+        )
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)
+        channel_ids = {pk for record in records for pk in (record.mobile_channel_ids or ())}
+        channel_names = dict(
+            MobileChannel.objects.filter(pk__in=channel_ids).values_list("pk", "name")
+        )
+        for newer, older in itertools.pairwise(records):
+            newer.history_delta_changes = record_changes(newer, older, channel_names=channel_names)
+
+
+class DepartmentMembershipInline(admin.TabularInline):
+    model = DepartmentMembership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["department"]
+    verbose_name = _("所属实施主体")
+    verbose_name_plural = _("所属实施主体（部门填报员只能查看和填报这些实施主体的事项）")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [DepartmentMembershipInline]
+    list_display = ["username", "get_full_name", "role_list", "department_list", "is_active"]
+    list_filter = ["groups", "is_staff", "is_superuser", "is_active"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("groups", "department_memberships__department")
+        )
+
+    # Centre administrators manage users through the role groups: only a superuser may grant
+    # superuser status or single permissions, or change a superuser's account.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("角色"))
+    def role_list(self, user):
+        return "、".join(group.name for group in user.groups.all())
+
+    @admin.display(description=_("所属实施主体"))
+    def department_list(self, user):
+        return "、".join(m.department.name for m in user.department_memberships.all())
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(NotFoundAdmin):
+    """Read-only record of the confirmed imports; the import itself writes them."""
+
+    list_display = [
+        "created_at",
+        "file_name",
+        "user",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "items_link",
+    ]
+    list_select_related = ["user"]
+    list_filter = ["created_at"]
+    search_fields = ["file_name", "user__username"]
+    fields = [
+        "file_name",
+        "user",
+        "created_at",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "items_link",
+    ]
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return import_batches_for_user(request.user).select_related("user")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("涉及事项"))
+    def items_link(self, batch):
+        url = reverse("admin:catalogue_serviceitem_changelist") + f"?import_batch={batch.pk}"
+        count = batch.created_count + batch.updated_count
+        label = _("查看 %(count)d 个事项") % {"count": count}
+        return format_html('<a href="{}">{}</a>', url, label)

@@ -137,3 +137,13 @@ def tier_span_label(mask: int) -> str:
 
 def flags_of(mask: int, flags: type[models.IntegerChoices]) -> list:
     return [flag for flag in flags if mask & flag]
+
+
+class ChangeSource(models.TextChoices):
+    """How a recorded change to an item was made (shown on its history page)."""
+
+    FORM = "form", _("表单编辑")
+    IMPORT = "import", _("Excel 导入")
+    ACTION = "action", _("批量操作")
+    RESTORE = "restore", _("恢复历史版本")
+    OTHER = "other", _("其他")

@@ -1,12 +1,16 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy  # "plural": one Chinese name, two English
+from simple_history.models import HistoricalRecords
 
 from .choices import (
     ALL_TIERS_MASK,
+    ChangeSource,
     DepartmentNature,
     HandlingType,
     ItemStatus,
@@ -19,6 +23,7 @@ from .choices import (
     tier_span_label,
 )
 from .fields import FlagSetField
+from .roles import department_scope
 from .rules import CONSTRAINED_RULES, item_rule_errors
 from .validators import validate_credit_code
 
@@ -133,6 +138,10 @@ class ServiceItemQuerySet(models.QuerySet):
     def with_tier(self, tier: Tier):
         return self.filter(tiers__has=tier)
 
+    def for_user(self, user):
+        """The items `user` may see (catalogue.roles.department_scope decides)."""
+        return department_scope(user).filter_items(self)
+
 
 def _tier_span_expression():
     return Case(
@@ -143,6 +152,28 @@ def _tier_span_expression():
         default=Value(""),
         output_field=models.CharField(max_length=16),
     )
+
+
+class ServiceItemHistoryBase(models.Model):
+    """Audit fields added to every historical record of an item (django-simple-history)."""
+
+    change_source = models.CharField(
+        _("修改方式"), max_length=16, choices=ChangeSource.choices, default=ChangeSource.OTHER
+    )
+    # The many-to-many is not a column of the item, so the record keeps its ids (sorted), or
+    # None where the writer did not know them.
+    mobile_channel_ids = models.JSONField(_("指尖办渠道"), null=True, blank=True)
+    import_batch = models.ForeignKey(
+        "catalogue.ImportBatch",
+        verbose_name=_("导入批次"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class ServiceItem(TimeStampedModel):
@@ -257,11 +288,28 @@ class ServiceItem(TimeStampedModel):
     fee_basis = models.TextField(_("收费依据"), blank=True)
 
     objects = ServiceItemQuerySet.as_manager()
+    # tier_span is a generated column: copied as is it would be generated again in the history
+    # table, and bulk history writes would read a stale value. It is a function of tiers, which
+    # the history keeps, so the history page derives it (choices.tier_span_label).
+    history = HistoricalRecords(
+        verbose_name=_("实施清单事项历史"),
+        verbose_name_plural=_("实施清单事项历史"),
+        excluded_fields=["tier_span"],
+        # History is looked up by item id, date, user or batch; fewer indexes, faster imports.
+        no_db_index=["code", "department", "sector", "main_item"],
+        bases=[ServiceItemHistoryBase],
+    )
 
     class Meta:
         verbose_name = _("实施清单事项")
         verbose_name_plural = pgettext_lazy("plural", "实施清单事项")
         ordering = ["department__name", "code"]
+        permissions = [
+            ("import_serviceitem", _("可以导入实施清单事项")),
+            ("export_serviceitem", _("可以导出实施清单事项")),
+            ("view_reports", _("可以查看统计报表")),
+            ("access_all_departments", _("可以查看所有实施主体的事项")),
+        ]
         indexes = [
             models.Index(fields=["status", "department"], name="item_status_department_idx"),
             models.Index(fields=["status", "sector"], name="item_status_sector_idx"),
@@ -309,3 +357,92 @@ class ServiceItem(TimeStampedModel):
 
 
 _RULE_CONSTRAINT_NAMES = frozenset(rule.name for rule in CONSTRAINED_RULES)
+
+
+class DepartmentMembership(models.Model):
+    """Links a user to a department whose items they may maintain (部门填报员)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="department_memberships",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("实施主体"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("所属实施主体")
+        verbose_name_plural = _("所属实施主体")
+        ordering = ["department__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"],
+                name="department_membership_unique",
+                violation_error_message=_("所属实施主体：该用户已关联此实施主体。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.department}"
+
+
+class ImportBatch(models.Model):
+    """One confirmed Excel import: who, when, which file, and the items it created or changed."""
+
+    file_name = models.CharField(_("文件名"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+    )
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    items = models.ManyToManyField(
+        ServiceItem,
+        verbose_name=_("涉及事项"),
+        related_name="import_batches",
+        through="ImportBatchItem",
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+
+class ImportBatchItem(models.Model):
+    """An item an import batch created or updated."""
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("导入批次"), on_delete=models.CASCADE, related_name="links"
+    )
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("事项"),
+        on_delete=models.CASCADE,
+        related_name="import_batch_links",
+    )
+    created = models.BooleanField(_("新增"), help_text=_("否表示更新了已有事项。"))
+
+    class Meta:
+        verbose_name = _("导入批次事项")
+        verbose_name_plural = _("导入批次事项")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "item"], name="import_batch_item_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.item_id}"

@@ -1,10 +1,68 @@
-"""Reads of the catalogue used by more than one door (admin, import, reports)."""
+"""Reads of the catalogue used by more than one door (admin, import, export, reports)."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
 
-from .models import ServiceItem
+from django.db.models import Count, QuerySet
+
+from .models import Department, ImportBatch, MainItem, ServiceItem
+from .roles import department_scope
 
 
 def service_item_list(*, with_related: bool = True) -> QuerySet[ServiceItem]:
     items = ServiceItem.objects.all()
     return items.with_related() if with_related else items
+
+
+def service_items_for_user(user, *, with_related: bool = False) -> QuerySet[ServiceItem]:
+    """The items `user` may see: every door (admin, export, reports) starts from here."""
+    items = ServiceItem.objects.for_user(user)
+    return items.with_related() if with_related else items
+
+
+def departments_for_user(user) -> QuerySet[Department]:
+    """The departments whose items `user` may see, and so add, change or import (given the
+    model permission)."""
+    return department_scope(user).filter_by_department(Department.objects.all(), "pk")
+
+
+def main_items_for_user(user) -> QuerySet[MainItem]:
+    return department_scope(user).filter_by_department(MainItem.objects.all(), "department_id")
+
+
+def import_batches_for_user(user) -> QuerySet[ImportBatch]:
+    """Every batch for those who see every department; otherwise the user's own imports."""
+    batches = ImportBatch.objects.all()
+    if department_scope(user).all_departments:
+        return batches
+    if not user.is_authenticated:
+        return batches.none()
+    return batches.filter(user=user)
+
+
+def item_departments_by_code(codes: Iterable[str]) -> dict[str, int]:
+    """Department id of each existing item among `codes`, one query per 900 codes.
+
+    The import pairs it with DepartmentScope.item_errors so that a code already used by another
+    department's item is a row error and never overwritten. (An import that already reads the
+    existing items by code can take department_id from that read instead.)
+    """
+    codes = sorted(set(codes))
+    found = {}
+    for start in range(0, len(codes), _IN_CHUNK):
+        chunk = codes[start : start + _IN_CHUNK]
+        found.update(
+            ServiceItem.objects.filter(code__in=chunk).values_list("code", "department_id")
+        )
+    return found
+
+
+# Below SQLite's oldest limit of bound parameters per statement.
+_IN_CHUNK = 900
+
+
+def department_with_most_items() -> Department | None:
+    return (
+        Department.objects.annotate(item_count=Count("items"))
+        .order_by("-item_count", "name")
+        .first()
+    )

@@ -1,16 +1,34 @@
 """Writes to the catalogue. Every change to an item goes through these functions."""
 
-import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connections, models, router, transaction
+from django.db.models import Q, QuerySet
+from django.db.models.deletion import Collector
+from django.utils import timezone
 
+from .choices import ChangeSource, ItemStatus
 from .demo import build_demo_catalogue
-from .models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from .history import (
+    CHANGED,
+    CREATED,
+    history_context,
+    history_records_insert_select,
+    mobile_channel_ids_by_item,
+)
+from .models import (
+    Department,
+    ImportBatch,
+    ImportBatchItem,
+    MainItem,
+    MobileChannel,
+    Sector,
+    ServiceItem,
+)
+from .roles import ROLE_PERMISSIONS
 from .rules import item_rule_errors
 
 
@@ -30,7 +48,13 @@ def _full_clean(item: ServiceItem, *, mobile_channels: list[MobileChannel]) -> N
 
 
 @transaction.atomic
-def service_item_create(*, mobile_channels: Iterable[MobileChannel] = (), **fields) -> ServiceItem:
+def service_item_create(
+    *,
+    mobile_channels: Iterable[MobileChannel] = (),
+    user=None,
+    source: ChangeSource = ChangeSource.OTHER,
+    **fields,
+) -> ServiceItem:
     """Create an item after checking every field and consistency rule.
 
     Raises ValidationError with Chinese messages keyed by field.
@@ -38,14 +62,17 @@ def service_item_create(*, mobile_channels: Iterable[MobileChannel] = (), **fiel
     mobile_channels = list(mobile_channels)
     item = ServiceItem(**fields)
     _full_clean(item, mobile_channels=mobile_channels)
-    item.save()
-    item.mobile_channels.set(mobile_channels)
-    return item
+    return service_item_save(item=item, mobile_channels=mobile_channels, user=user, source=source)
 
 
 @transaction.atomic
 def service_item_update(
-    *, item: ServiceItem, mobile_channels: Iterable[MobileChannel] | None = None, **fields
+    *,
+    item: ServiceItem,
+    mobile_channels: Iterable[MobileChannel] | None = None,
+    user=None,
+    source: ChangeSource = ChangeSource.OTHER,
+    **fields,
 ) -> ServiceItem:
     """Change the given fields of an item; `mobile_channels=None` leaves its channels alone."""
     for name, value in fields.items():
@@ -55,15 +82,164 @@ def service_item_update(
     else:
         channels = list(mobile_channels)
     _full_clean(item, mobile_channels=channels)
+    return service_item_save(
+        item=item,
+        mobile_channels=channels,
+        user=user,
+        source=source,
+        set_channels=mobile_channels is not None,
+    )
+
+
+@transaction.atomic
+def service_item_save(
+    *,
+    item: ServiceItem,
+    mobile_channels: Iterable[MobileChannel],
+    user,
+    source: ChangeSource,
+    set_channels: bool = True,
+) -> ServiceItem:
+    """Save an item that is already validated (by the two services above, or by the admin's
+    ModelForm, which runs the same rules) and record who changed it and how."""
+    channels = list(mobile_channels)
+    history_context(
+        item, user=user, source=source, mobile_channel_ids=[channel.pk for channel in channels]
+    )
     item.save()
-    if mobile_channels is not None:
+    if set_channels:
         item.mobile_channels.set(channels)
     return item
+
+
+@transaction.atomic
+def service_items_set_status(
+    *, items: QuerySet[ServiceItem], status: ItemStatus, user, source=ChangeSource.ACTION
+) -> int:
+    """Set the status of the given items (e.g. 暂停, 恢复在用) in bulk, with one historical
+    record per changed item. Returns how many items changed."""
+    changed = ServiceItem.objects.filter(pk__in=items.exclude(status=status).values("pk"))
+    now = timezone.now()
+    # The records first, while the rows to change can still be told apart by their status.
+    history_records_insert_select(
+        changed,
+        history_type=CHANGED,
+        user=user,
+        source=source,
+        overrides={"status": status, "updated_at": now},
+    )
+    return changed.update(status=status, updated_at=now)
+
+
+@transaction.atomic
+def service_items_delete(
+    *, items: Iterable[ServiceItem], user, source: ChangeSource = ChangeSource.OTHER
+) -> int:
+    """Delete items; each keeps a last historical record saying who deleted it and how."""
+    items = list(items)
+    if not items:
+        return 0
+    channel_ids = mobile_channel_ids_by_item([item.pk for item in items])
+    for item in items:
+        history_context(item, user=user, source=source, mobile_channel_ids=channel_ids[item.pk])
+    # The collector sends post_delete with these very instances, so simple-history's deletion
+    # record carries the audit facts set above (QuerySet.delete() would fetch new instances).
+    collector = Collector(using=router.db_for_write(ServiceItem))
+    collector.collect(items)
+    collector.delete()
+    return len(items)
+
+
+def service_item_delete(*, item: ServiceItem, user, source=ChangeSource.FORM) -> None:
+    service_items_delete(items=[item], user=user, source=source)
 
 
 def main_item_get_or_create(*, department: Department, name: str) -> MainItem:
     main_item, _created = MainItem.objects.get_or_create(department=department, name=name.strip())
     return main_item
+
+
+@transaction.atomic
+def import_batch_record(
+    *,
+    file_name: str,
+    user,
+    created: Sequence[ServiceItem],
+    updated: Sequence[ServiceItem],
+    unchanged_count: int,
+    batch_size: int = 1000,
+) -> ImportBatch:
+    """Record a confirmed import after its bulk writes: the batch with its counts and links,
+    and one historical record per created or updated item, all written in bulk.
+
+    Call it in the import's transaction, after the items (with pks) and their mobile channels
+    are written with bulk_create/bulk_update, which record no history themselves. The records
+    hold the items' rows as they are in the database at this call.
+    """
+    batch = ImportBatch.objects.create(
+        file_name=file_name[:255],
+        user=user,
+        created_count=len(created),
+        updated_count=len(updated),
+        unchanged_count=unchanged_count,
+    )
+    _import_batch_links_insert(batch, created=created, updated=updated, batch_size=batch_size)
+    for items, is_new in ((created, True), (updated, False)):
+        if items:
+            history_records_insert_select(
+                ServiceItem.objects.filter(
+                    import_batch_links__batch=batch, import_batch_links__created=is_new
+                ),
+                history_type=CREATED if is_new else CHANGED,
+                user=user,
+                source=ChangeSource.IMPORT,
+                import_batch=batch,
+            )
+    return batch
+
+
+def _import_batch_links_insert(batch, *, created, updated, batch_size):
+    # executemany with plain tuples: building 100,000 model instances for bulk_create would
+    # take longer than the import's own writes.
+    link = ImportBatchItem._meta
+    connection = connections[router.db_for_write(ImportBatchItem)]
+    qn = connection.ops.quote_name
+    columns = [link.get_field(name).column for name in ("batch", "item", "created")]
+    sql = (
+        f"INSERT INTO {qn(link.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES (%s, %s, %s)"
+    )
+    rows = [(batch.pk, item.pk, True) for item in created]
+    rows += [(batch.pk, item.pk, False) for item in updated]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
+
+
+@transaction.atomic
+def roles_setup() -> dict[str, int]:
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS.
+
+    Idempotent; returns the number of permissions of each group. Raises ImproperlyConfigured
+    when a listed permission does not exist (migrations not applied).
+    """
+    result = {}
+    for name, codes in ROLE_PERMISSIONS.items():
+        pairs = {tuple(code.split(".", 1)) for code in codes}
+        match = Q()
+        for app_label, codename in pairs:
+            match |= Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(Permission.objects.filter(match).select_related("content_type"))
+        missing = pairs - {(p.content_type.app_label, p.codename) for p in permissions}
+        if missing:
+            raise ImproperlyConfigured(
+                f"Permissions missing for group {name}: "
+                + ", ".join(sorted(".".join(pair) for pair in missing))
+                + ". Run `manage.py migrate` first."
+            )
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)
+        result[name] = len(permissions)
+    return result
 
 
 @dataclass(frozen=True)
@@ -177,31 +353,3 @@ def demo_catalogue_load(*, if_empty: bool = False, batch_size: int = 500) -> Dem
             "items": len(new_items),
         },
     )
-
-
-DEMO_USERNAME = "admin"
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    password: str
-
-
-def demo_users_ensure(*, password: str | None = None) -> list[DemoLogin]:
-    """Make sure the demo superuser exists and signs in with the password returned.
-
-    The password is `password`, else settings.DEMO_PASSWORD, else a new random one set on every
-    call (only its hash is stored, so the one printed must be the one set).
-    """
-    password = password if password is not None else settings.DEMO_PASSWORD
-    user, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
-    changed = created or not (user.is_staff and user.is_superuser and user.is_active)
-    user.is_staff = user.is_superuser = user.is_active = True
-    if not password or not user.check_password(password):
-        password = password or secrets.token_urlsafe(12)
-        user.set_password(password)
-        changed = True
-    if changed:
-        user.save()
-    return [DemoLogin(username=DEMO_USERNAME, password=password)]

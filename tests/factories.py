@@ -66,3 +66,21 @@ class ServiceItemFactory(DjangoModelFactory):
     def mobile_channels(self, create, extracted, **kwargs):
         if create and extracted:
             self.mobile_channels.set(extracted)
+
+
+class UserFactory(DjangoModelFactory):
+    """A staff user (may sign in to the admin) with no group; give roles with `groups`."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True
+    password = factory.django.Password("not-a-real-password-1")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(extracted)

@@ -18,15 +18,17 @@ def _load_demo(*args):
     return out.getvalue()
 
 
-def test_load_demo_loads_the_catalogue_and_prints_a_login_that_signs_in(client, settings):
+def test_load_demo_loads_the_catalogue_and_prints_a_working_login_per_role(client, settings):
     settings.DEMO_PASSWORD = ""
 
     output = _load_demo()
 
     assert "演示目录已载入：新建 681 个事项、31 个实施主体。" in output
-    login = LOGIN.search(output)
-    assert client.login(username=login["username"], password=login["password"])
-    assert client.get("/admin/catalogue/serviceitem/").status_code == 200
+    logins = {match["username"]: match["password"] for match in LOGIN.finditer(output)}
+    assert set(logins) == {"centre_admin", "dept_staff", "supervisor"}
+    for username, password in logins.items():
+        assert client.login(username=username, password=password)
+        assert client.get("/admin/catalogue/serviceitem/").status_code == 200
 
 
 def test_load_demo_prints_a_fresh_working_login_on_every_run(client, settings):
@@ -46,7 +48,7 @@ def test_load_demo_prints_the_configured_password(settings):
 
     login = LOGIN.search(_load_demo("--if-empty"))
 
-    assert (login["username"], login["password"]) == ("admin", "光明演示-2024")
+    assert (login["username"], login["password"]) == ("centre_admin", "光明演示-2024")
 
 
 def test_load_demo_if_empty_loads_an_empty_catalogue():

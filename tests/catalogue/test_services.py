@@ -1,7 +1,6 @@
 import dataclasses
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from catalogue import services
@@ -10,9 +9,7 @@ from catalogue.demo import build_demo_catalogue
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from catalogue.rules import ITEM_RULES
 from catalogue.services import (
-    DEMO_USERNAME,
     demo_catalogue_load,
-    demo_users_ensure,
     main_item_get_or_create,
     service_item_create,
     service_item_update,
@@ -329,52 +326,3 @@ def test_demo_catalogue_load_rejects_an_item_breaking_a_rule_and_writes_nothing(
     }
     assert not ServiceItem.objects.exists()
     assert not Department.objects.exists()
-
-
-# demo_users_ensure
-
-
-def test_demo_users_ensure_creates_a_superuser_that_signs_in(client, settings):
-    settings.DEMO_PASSWORD = ""
-
-    [login] = demo_users_ensure()
-
-    user = get_user_model().objects.get(username=DEMO_USERNAME)
-    assert login.username == DEMO_USERNAME
-    assert user.is_superuser and user.is_staff and user.is_active
-    assert client.login(username=login.username, password=login.password)
-
-
-def test_demo_users_ensure_sets_a_new_random_password_each_time(client, settings):
-    settings.DEMO_PASSWORD = ""
-
-    [first] = demo_users_ensure()
-    [second] = demo_users_ensure()
-
-    assert first.password != second.password
-    assert len(second.password) >= 16
-    assert not client.login(username=DEMO_USERNAME, password=first.password)
-    assert client.login(username=DEMO_USERNAME, password=second.password)
-    assert get_user_model().objects.filter(username=DEMO_USERNAME).count() == 1
-
-
-def test_demo_users_ensure_keeps_the_configured_password_without_rewriting(settings):
-    settings.DEMO_PASSWORD = "光明演示-2024"
-    [login] = demo_users_ensure()
-    stored = get_user_model().objects.get(username=DEMO_USERNAME).password
-
-    [again] = demo_users_ensure()
-
-    assert login.password == again.password == "光明演示-2024"
-    assert get_user_model().objects.get(username=DEMO_USERNAME).password == stored
-
-
-def test_demo_users_ensure_restores_the_rights_of_an_existing_admin(settings):
-    settings.DEMO_PASSWORD = "光明演示-2024"
-    get_user_model().objects.create_user(username=DEMO_USERNAME, password="x", is_active=False)
-
-    demo_users_ensure()
-
-    user = get_user_model().objects.get(username=DEMO_USERNAME)
-    assert user.is_superuser and user.is_staff and user.is_active
-    assert user.check_password("光明演示-2024")

@@ -1,11 +1,13 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalogue.services import demo_catalogue_load, demo_users_ensure
+from catalogue.demo_users import demo_users_ensure
+from catalogue.services import demo_catalogue_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo catalogue of 深圳市光明区 (681 items) and print the demo login."
+    help = "Load the demo catalogue of 深圳市光明区 (681 items) and print one demo login per role."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,10 +27,18 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("演示目录已齐全，未作更改。"))
-        for login in demo_users_ensure():
-            self.stdout.write(
-                self.style.SUCCESS(
-                    _("演示登录  用户名：%(username)s  密码：%(password)s")
-                    % {"username": login.username, "password": login.password}
-                )
-            )
+        try:
+            # Passwords are only stored hashed, so each run sets the ones it prints.
+            logins = demo_users_ensure(reset_passwords=True)
+        except ValidationError as error:
+            raise CommandError("DEMO_PASSWORD: " + " ".join(error.messages)) from error
+        template = _("演示登录（%(role)s）  用户名：%(username)s  密码：%(password)s")
+        for login in logins:
+            line = template % {
+                "role": login.role,
+                "username": login.username,
+                "password": login.password,
+            }
+            if login.departments:
+                line += f"  [{'、'.join(login.departments)}]"
+            self.stdout.write(self.style.SUCCESS(line))

@@ -1,0 +1,150 @@
+"""Roles and the one rule deciding which departments' items a user may see and change.
+
+Groups hold the model permissions (synchronised by `manage.py setup_roles`); the department
+scope adds the row level: who sees every department, who only the departments they are
+linked to (DepartmentMembership), and who nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+CENTRE_ADMIN = "中心管理员"
+DEPARTMENT_STAFF = "部门填报员"
+SUPERVISOR = "督查人员"
+ROLES = (CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR)
+
+ALL_DEPARTMENTS_PERMISSION = "catalogue.access_all_departments"
+
+_CRUD = ("add", "change", "delete", "view")
+
+# Permissions of each group, as "app_label.codename". setup_roles makes each group hold exactly
+# these, so removing a line here removes the permission on the next run.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    CENTRE_ADMIN: (
+        *(
+            f"catalogue.{action}_{model}"
+            for model in ("department", "sector", "mobilechannel", "mainitem", "serviceitem")
+            for action in _CRUD
+        ),
+        *(f"catalogue.{action}_departmentmembership" for action in _CRUD),
+        "catalogue.import_serviceitem",
+        "catalogue.export_serviceitem",
+        "catalogue.view_reports",
+        ALL_DEPARTMENTS_PERMISSION,
+        "catalogue.view_historicalserviceitem",
+        "catalogue.change_historicalserviceitem",
+        "catalogue.view_importbatch",
+        *(f"auth.{action}_{model}" for model in ("user", "group") for action in _CRUD),
+        "auth.view_permission",
+        # Unlocking a locked-out account is deleting its django-axes access attempts.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+    ),
+    DEPARTMENT_STAFF: (
+        "catalogue.view_department",
+        "catalogue.view_sector",
+        "catalogue.view_mobilechannel",
+        # Main items belong to a department: staff add them for their own departments' items.
+        "catalogue.add_mainitem",
+        "catalogue.change_mainitem",
+        "catalogue.view_mainitem",
+        "catalogue.add_serviceitem",
+        "catalogue.change_serviceitem",
+        "catalogue.view_serviceitem",
+        "catalogue.import_serviceitem",
+        "catalogue.export_serviceitem",
+        "catalogue.view_reports",
+        "catalogue.view_historicalserviceitem",
+        "catalogue.view_importbatch",
+    ),
+    SUPERVISOR: (
+        *(
+            f"catalogue.view_{model}"
+            for model in ("department", "sector", "mobilechannel", "mainitem", "serviceitem")
+        ),
+        "catalogue.export_serviceitem",
+        "catalogue.view_reports",
+        ALL_DEPARTMENTS_PERMISSION,
+        "catalogue.view_historicalserviceitem",
+        "catalogue.view_importbatch",
+    ),
+}
+
+# Messages of the row-level refusals (the import shows them as row errors).
+DEPARTMENT_NOT_ALLOWED = _("实施主体：您无权填报该实施主体的事项。")
+CODE_OF_OTHER_DEPARTMENT = _("实施编码：该编码已属于其他实施主体的事项，不能覆盖。")
+
+
+@dataclass(frozen=True)
+class DepartmentScope:
+    """The departments whose items a user may see: all of them, or the listed ids."""
+
+    all_departments: bool
+    department_ids: frozenset[int] = frozenset()
+
+    def allows(self, department_id: int | None) -> bool:
+        return self.all_departments or department_id in self.department_ids
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.all_departments and not self.department_ids
+
+    def filter_items(self, items: QuerySet) -> QuerySet:
+        return self.filter_by_department(items, "department_id")
+
+    def filter_by_department(self, queryset: QuerySet, lookup: str) -> QuerySet:
+        if self.all_departments:
+            return queryset
+        if not self.department_ids:
+            return queryset.none()
+        return queryset.filter(**{f"{lookup}__in": sorted(self.department_ids)})
+
+    def item_errors(
+        self, *, department_id: int | None, existing_department_id: int | None = None
+    ) -> dict[str, list]:
+        """Refusals for writing an item of `department_id` over an existing one, by field.
+
+        `existing_department_id` is the department of the item already holding the same
+        实施编码 (None for a new code). Pure: the caller reads both ids in bulk.
+        """
+        errors = {}
+        if existing_department_id is not None and not self.allows(existing_department_id):
+            errors["code"] = [CODE_OF_OTHER_DEPARTMENT]
+        if department_id is not None and not self.allows(department_id):
+            errors["department"] = [DEPARTMENT_NOT_ALLOWED]
+        return errors
+
+
+NO_DEPARTMENTS = DepartmentScope(all_departments=False)
+ALL_DEPARTMENTS = DepartmentScope(all_departments=True)
+
+
+def department_scope(user) -> DepartmentScope:
+    """Which departments' items `user` may see; cached on the user object for its request.
+
+    Superusers and holders of catalogue.access_all_departments (centre administrators and
+    supervisors) see every department; anyone else sees the departments they are linked to;
+    anonymous and inactive users see nothing.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_DEPARTMENTS
+    cached = getattr(user, "_department_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser or user.has_perm(ALL_DEPARTMENTS_PERMISSION):
+        scope = ALL_DEPARTMENTS
+    else:
+        scope = DepartmentScope(
+            all_departments=False,
+            department_ids=frozenset(
+                user.department_memberships.values_list("department_id", flat=True)
+            ),
+        )
+    user._department_scope = scope
+    return scope
