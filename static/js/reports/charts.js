@@ -1,0 +1,147 @@
+/* Draws the report's charts from the data the page embeds with json_script ("report-data"). */
+(function () {
+  "use strict";
+
+  var source = document.getElementById("report-data");
+  if (!source || typeof Chart === "undefined") {
+    return;
+  }
+  var charts = JSON.parse(source.textContent);
+
+  var PALETTE = [
+    "#1f5fa8", "#e07b39", "#3a9d5d", "#c8463d", "#7b61a8",
+    "#2aa1b3", "#c9a227", "#6b7785", "#d46a9f", "#8a5a44",
+  ];
+  var ROW_HEIGHT = 26;
+
+  Chart.defaults.font.family =
+    '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
+  Chart.defaults.font.size = 13;
+  Chart.defaults.color = "#2b2f36";
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+
+  function colour(index) {
+    return PALETTE[index % PALETTE.length];
+  }
+
+  function share(value, values) {
+    var total = values.reduce(function (sum, v) { return sum + v; }, 0);
+    return total ? Math.round((value / total) * 1000) / 10 : 0;
+  }
+
+  function doughnut(data) {
+    return {
+      type: "doughnut",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (ds) {
+          return {
+            label: ds.label,
+            data: ds.data,
+            backgroundColor: ds.data.map(function (_v, i) { return colour(i); }),
+            borderColor: "#fff",
+            borderWidth: 2,
+          };
+        }),
+      },
+      options: {
+        cutout: "55%",
+        plugins: {
+          legend: { position: "right" },
+          tooltip: {
+            callbacks: {
+              label: function (ctx) {
+                return ctx.label + "：" + ctx.parsed + data.unit +
+                  "（" + share(ctx.parsed, ctx.dataset.data) + "%）";
+              },
+            },
+          },
+        },
+      },
+    };
+  }
+
+  function bar(data, horizontal) {
+    var several = data.datasets.length > 1;
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (ds, index) {
+          return {
+            label: ds.label,
+            data: ds.data,
+            backgroundColor: several ? colour(index) : data.labels.map(function (_l, i) {
+              return horizontal ? colour(0) : colour(i);
+            }),
+            borderRadius: 3,
+            maxBarThickness: 36,
+          };
+        }),
+      },
+      options: {
+        indexAxis: horizontal ? "y" : "x",
+        plugins: { legend: { display: several } },
+        scales: {
+          x: { beginAtZero: true, ticks: { precision: 0 } },
+          y: { beginAtZero: true, ticks: { precision: 0, autoSkip: false } },
+        },
+      },
+    };
+  }
+
+  function dualAxis(data) {
+    var config = bar(data, false);
+    config.data.datasets.forEach(function (ds, index) {
+      ds.yAxisID = index === 0 ? "y" : "y1";
+      ds.backgroundColor = colour(index);
+    });
+    config.options.plugins.legend.display = true;
+    config.options.scales = {
+      x: {},
+      y: {
+        beginAtZero: true,
+        position: "left",
+        title: { display: true, text: data.datasets[0].label + "（" + data.unit + "）" },
+      },
+      y1: {
+        beginAtZero: true,
+        position: "right",
+        grid: { drawOnChartArea: false },
+        title: { display: true, text: data.datasets[1].label + "（" + data.unit + "）" },
+      },
+    };
+    return config;
+  }
+
+  var BUILDERS = {
+    doughnut: doughnut,
+    bar: function (data) { return bar(data, false); },
+    hbar: function (data) { return bar(data, true); },
+    "dual-axis": dualAxis,
+  };
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var data = charts[canvas.dataset.chart];
+    if (!data) {
+      return;
+    }
+    if (data.kind === "hbar") {
+      canvas.parentElement.style.height =
+        Math.max(220, data.labels.length * ROW_HEIGHT + 60) + "px";
+    }
+    new Chart(canvas, BUILDERS[data.kind](data));
+  });
+
+  var printButton = document.querySelector("[data-action='print']");
+  if (printButton) {
+    printButton.addEventListener("click", function () { window.print(); });
+  }
+  window.addEventListener("beforeprint", function () {
+    Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });
+  });
+  window.addEventListener("afterprint", function () {
+    Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });
+  });
+})();
