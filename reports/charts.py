@@ -71,7 +71,7 @@ class Dataset:
 class Chart:
     slug: str
     title: str
-    kind: str  # how static/js/reports/charts.js draws it: bar, hbar, doughnut, dual-axis
+    kind: str  # how static/js/reports/charts.js draws it: bar, hbar, doughnut, yes-no, dual-axis
     category: str  # heading of the label column of the table
     labels: list[str]
     datasets: list[Dataset]
@@ -137,7 +137,7 @@ def _yes_no(figures: dict, key: str, *, slug, title, category, sentence_many, se
     return Chart(
         slug=slug,
         title=title,
-        kind="doughnut",
+        kind="yes-no",
         category=category,
         labels=[_("是"), _("否")],
         datasets=[Dataset(label=_("事项数"), data=[yes, total - yes], base=total)],

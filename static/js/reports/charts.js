@@ -12,6 +12,7 @@
     "#1f5fa8", "#e07b39", "#3a9d5d", "#c8463d", "#7b61a8",
     "#2aa1b3", "#c9a227", "#6b7785", "#d46a9f", "#8a5a44",
   ];
+  var YES_NO = ["#1f5fa8", "#c9d1dc"];
   var ROW_HEIGHT = 26;
 
   Chart.defaults.font.family =
@@ -30,7 +31,7 @@
     return total ? Math.round((value / total) * 1000) / 10 : 0;
   }
 
-  function doughnut(data) {
+  function doughnut(data, colours) {
     return {
       type: "doughnut",
       data: {
@@ -39,7 +40,9 @@
           return {
             label: ds.label,
             data: ds.data,
-            backgroundColor: ds.data.map(function (_v, i) { return colour(i); }),
+            backgroundColor: ds.data.map(function (_v, i) {
+              return colours ? colours[i % colours.length] : colour(i);
+            }),
             borderColor: "#fff",
             borderWidth: 2,
           };
@@ -116,7 +119,8 @@
   }
 
   var BUILDERS = {
-    doughnut: doughnut,
+    doughnut: function (data) { return doughnut(data); },
+    "yes-no": function (data) { return doughnut(data, YES_NO); },
     bar: function (data) { return bar(data, false); },
     hbar: function (data) { return bar(data, true); },
     "dual-axis": dualAxis,
