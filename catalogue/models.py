@@ -265,6 +265,12 @@ class ServiceItem(TimeStampedModel):
             models.Index(fields=["handling_type"], name="item_handling_type_idx"),
             models.Index(fields=["tier_span"], name="item_tier_span_idx"),
             models.Index(fields=["name"], name="item_name_idx"),
+            # Covering the grouped queries of the reports (group column, then the status filter).
+            models.Index(
+                fields=["item_type", "status", "main_item"], name="item_type_status_main_idx"
+            ),
+            models.Index(fields=["power_source", "status"], name="item_power_source_status_idx"),
+            models.Index(fields=["tier_span", "status", "tiers"], name="item_tier_span_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -422,7 +422,7 @@ def mobile_service_chart(*, figures: dict) -> Chart:
 
 
 def mobile_channel_chart(*, mobile_channels: list[dict], figures: dict) -> Chart:
-    labels = [row["name"] for row in mobile_channels]
+    labels = [row["mobile_channels__name"] for row in mobile_channels]
     counts = [row["count"] for row in mobile_channels]
     used = [label for label, count in zip(labels, counts, strict=True) if count]
     if not figures["total"]:

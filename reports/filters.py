@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier
 
-from .selectors import report_departments, report_sectors
+from .selectors import items_in_status, report_departments, report_sectors
 
 INVALID_DEPARTMENT = _("实施主体：没有编号为“%(value)s”的实施主体。")
 INVALID_SECTOR = _("所属行业：没有编号为“%(value)s”的行业。")
@@ -62,6 +62,7 @@ class ReportFilter(django_filters.FilterSet):
         label=_("事项状态"),
         choices=ItemStatus.choices,
         empty_label=_("全部状态"),
+        method="filter_status",
         error_messages={"invalid_choice": INVALID_STATUS},
     )
 
@@ -70,6 +71,9 @@ class ReportFilter(django_filters.FilterSet):
             data = data.copy()
             data["status"] = ItemStatus.ACTIVE
         super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        return items_in_status(queryset, value)
 
     def filter_tier(self, queryset, name, value):
         return queryset.filter(tiers__has=int(value))

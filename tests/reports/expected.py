@@ -11,7 +11,6 @@ from catalogue.choices import (
     PowerSource,
     tier_span_label,
 )
-from catalogue.models import MobileChannel
 
 
 def _round1(value) -> float:
@@ -42,10 +41,7 @@ def expected_charts(items) -> dict[str, dict]:
         lone = [item for item in of_type if item.main_item_id is None]
         item_types[str(ItemType(item_type).label)] = (len(of_type), len(mains) + len(lone))
 
-    channels = {
-        channel.name: sum(1 for item in items if channel in item.mobile_channels.all())
-        for channel in MobileChannel.objects.filter(is_active=True)
-    }
+    channels = Counter(channel.name for item in items for channel in item.mobile_channels.all())
     visits = Counter(min(item.onsite_visits, 3) for item in items)
     legal_buckets = Counter(
         "1天以内"
@@ -77,7 +73,7 @@ def expected_charts(items) -> dict[str, dict]:
         "comprehensive-window": _yes_no(items, "comprehensive_window"),
         "online": _yes_no(items, "is_online"),
         "mobile": _yes_no(items, "is_mobile"),
-        "mobile-channel": channels,
+        "mobile-channel": dict(channels),
         "mobile-service": {
             str(service.label): sum(1 for item in items if item.mobile_services & service)
             for service in MobileService

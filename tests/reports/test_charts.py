@@ -108,7 +108,7 @@ def test_every_chart_says_there_are_no_items_when_none_match():
         "item_types": [],
         "power_sources": [],
         "tier_spans": [],
-        "mobile_channels": [{"id": 1, "name": "粤省事", "count": 0}],
+        "mobile_channels": [],
     }
 
     for slug in charts.CHART_SPECS:
@@ -257,15 +257,21 @@ def test_mobile_service_sentence_keeps_the_report_order_of_offered_kinds():
 
 def test_mobile_channel_sentence_names_the_used_channels():
     rows = [
-        {"id": 1, "name": "广东政务服务网APP", "count": 20},
-        {"id": 2, "name": "粤省事", "count": 15},
-        {"id": 3, "name": "微信公众号", "count": 0},
+        {"mobile_channels__id": 1, "mobile_channels__name": "广东政务服务网APP", "count": 20},
+        {"mobile_channels__id": 2, "mobile_channels__name": "粤省事", "count": 15},
     ]
 
     chart = charts.mobile_channel_chart(mobile_channels=rows, figures=figures())
 
     assert chart.sentence == "指尖办渠道主要有广东政务服务网APP、粤省事等。"
-    assert chart.labels == ["广东政务服务网APP", "粤省事", "微信公众号"]
+    assert chart.labels == ["广东政务服务网APP", "粤省事"]
+    assert chart.table()["rows"][0] == ["广东政务服务网APP", 20, 64.5]  # of the 31 mobile items
+
+
+def test_no_channel_in_use_says_so():
+    chart = charts.mobile_channel_chart(mobile_channels=[], figures=figures())
+
+    assert chart.sentence == "目前没有事项通过指尖办渠道提供服务。"
 
 
 def test_onsite_visits_sentence_mentions_two_visits_only_when_some_need_them():
