@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -271,6 +271,9 @@ class ServiceItem(TimeStampedModel):
             ),
             models.Index(fields=["power_source", "status"], name="item_power_source_status_idx"),
             models.Index(fields=["tier_span", "status", "tiers"], name="item_tier_span_status_idx"),
+            models.Index(
+                fields=["status"], condition=Q(is_mobile=True), name="item_mobile_status_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
