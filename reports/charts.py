@@ -637,7 +637,7 @@ def build_chart(slug: str, sources: dict) -> Chart:
     return spec.build(**{name: sources[name] for name in spec.sources})
 
 
-def summary_figures(*, figures: dict, tier_spans: list[dict]) -> dict:
+def summary_figures(*, figures: dict, tier_spans: list[dict], item_types: list[dict]) -> dict:
     """The headline figures of the report, by name (summary.json `figures`)."""
     total = figures["total"]
     result = {"total": total}
@@ -663,6 +663,13 @@ def summary_figures(*, figures: dict, tier_spans: list[dict]) -> dict:
     result["cross_tier_percent"] = percent(total - single_tier, total)
     result["tier_span_percent"] = {
         row["tier_span"]: percent(row["count"], total) for row in tier_spans
+    }
+    result["item_types"] = {
+        str(ItemType(row["item_type"]).label): {
+            "sub_items": row["sub_items"],
+            "main_items": row["main_items"],
+        }
+        for row in item_types
     }
     result.update(time_figures(figures))
     return result

@@ -67,5 +67,7 @@ def report_build(*, items: QuerySet[ServiceItem]) -> Report:
         data_updated_at=figures["data_updated_at"],
         total=figures["total"],
         charts={slug: build_chart(slug, sources) for slug in CHART_SPECS},
-        figures=summary_figures(figures=figures, tier_spans=sources["tier_spans"]),
+        figures=summary_figures(
+            figures=figures, tier_spans=sources["tier_spans"], item_types=sources["item_types"]
+        ),
     )

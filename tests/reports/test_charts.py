@@ -331,7 +331,9 @@ def test_summary_figures_hold_the_report_headline_figures():
         {"tier_span": "区本级", "mask": Tier.COUNTY, "count": 200},
     ]
 
-    result = charts.summary_figures(figures=figures(), tier_spans=tier_spans)
+    item_types = [{"item_type": ItemType.LICENSING, "sub_items": 300, "main_items": 277}]
+
+    result = charts.summary_figures(figures=figures(), tier_spans=tier_spans, item_types=item_types)
 
     assert result["total"] == 681
     assert (result["online_count"], result["online_percent"]) == (641, 94.1)
@@ -339,6 +341,7 @@ def test_summary_figures_hold_the_report_headline_figures():
     assert (result["avg_legal_days"], result["avg_promised_days"]) == (25.8, 6.9)
     assert result["items_without_legal_limit"] == 0
     assert (result["single_tier_percent"], result["cross_tier_percent"]) == (29.4, 70.6)
+    assert result["item_types"] == {"行政许可": {"sub_items": 300, "main_items": 277}}
 
 
 def test_table_cells_show_percentages_as_text():
