@@ -16,6 +16,7 @@ from catalogue.choices import HandlingType, ItemType, MobileService, PowerSource
 from .selectors import LEGAL_LIMIT_BUCKETS, ONSITE_VISIT_BUCKETS, mobile_service_key
 
 NO_ITEMS = gettext_lazy("当前筛选条件下没有事项。")
+NO_DATA = gettext_lazy("暂无数据")
 # Below this share a channel is described as "still few", as the report does for 一窗办理.
 FEW_PERCENT = 50
 
@@ -85,7 +86,13 @@ class Chart:
         }
 
     def as_page_data(self) -> dict:
-        return {"kind": self.kind, "title": self.title, "unit": str(self.unit), **self.as_chartjs()}
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "unit": str(self.unit),
+            "empty_text": str(NO_DATA),
+            **self.as_chartjs(),
+        }
 
     def table(self) -> dict:
         """Headers and rows `[label, value, percent, value, percent, …]` (percent may be None)."""

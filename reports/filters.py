@@ -1,5 +1,7 @@
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 
 from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier
 
@@ -11,6 +13,28 @@ INVALID_ITEM_TYPE = _("事项类型：“%(value)s”不是有效的事项类型
 INVALID_HANDLING_TYPE = _("办件类型：“%(value)s”不是有效的办件类型。")
 INVALID_TIER = _("行使层级：“%(value)s”不是有效的层级。")
 INVALID_STATUS = _("事项状态：“%(value)s”不是有效的事项状态。")
+
+
+def _messages(message) -> dict:
+    # A NUL character is refused before the choices are checked; say the same.
+    return {"invalid_choice": message, "null_characters_not_allowed": message}
+
+
+class _IdChoiceField(ModelChoiceField):
+    def validate_no_null_characters(self, value):
+        # Django checks this before the lookup, with a message of its own; give ours.
+        if "\x00" in str(value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """An object chosen by its id in the query string."""
+
+    field_class = _IdChoiceField
 
 
 def _departments(request):
@@ -27,43 +51,43 @@ class ReportFilter(django_filters.FilterSet):
     `status` defaults to 在用 when the parameter is absent; an empty `status` means every status.
     """
 
-    department = django_filters.ModelChoiceFilter(
+    department = IdChoiceFilter(
         label=_("实施主体"),
         queryset=_departments,
         empty_label=_("全部实施主体"),
-        error_messages={"invalid_choice": INVALID_DEPARTMENT},
+        error_messages=_messages(INVALID_DEPARTMENT),
     )
-    sector = django_filters.ModelChoiceFilter(
+    sector = IdChoiceFilter(
         label=_("所属行业"),
         queryset=_sectors,
         empty_label=_("全部行业"),
-        error_messages={"invalid_choice": INVALID_SECTOR},
+        error_messages=_messages(INVALID_SECTOR),
     )
     item_type = django_filters.ChoiceFilter(
         label=_("事项类型"),
         choices=ItemType.choices,
         empty_label=_("全部类型"),
-        error_messages={"invalid_choice": INVALID_ITEM_TYPE},
+        error_messages=_messages(INVALID_ITEM_TYPE),
     )
     handling_type = django_filters.ChoiceFilter(
         label=_("办件类型"),
         choices=HandlingType.choices,
         empty_label=_("全部办件类型"),
-        error_messages={"invalid_choice": INVALID_HANDLING_TYPE},
+        error_messages=_messages(INVALID_HANDLING_TYPE),
     )
     tier = django_filters.ChoiceFilter(
         label=_("行使层级"),
         choices=Tier.choices,
         empty_label=_("全部层级"),
         method="filter_tier",
-        error_messages={"invalid_choice": INVALID_TIER},
+        error_messages=_messages(INVALID_TIER),
     )
     status = django_filters.ChoiceFilter(
         label=_("事项状态"),
         choices=ItemStatus.choices,
         empty_label=_("全部状态"),
         method="filter_status",
-        error_messages={"invalid_choice": INVALID_STATUS},
+        error_messages=_messages(INVALID_STATUS),
     )
 
     def __init__(self, data=None, *args, **kwargs):

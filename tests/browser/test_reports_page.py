@@ -73,3 +73,13 @@ def test_anonymous_visitor_lands_on_the_login_page(open_page, live_server):
     browser.page.goto(f"{live_server.url}/reports/")
 
     assert "/admin/login/" in browser.page.url
+
+
+def test_an_empty_report_still_draws_every_chart(open_page, live_server, admin_user):
+    browser = open_page(user=admin_user)
+
+    _open_report(browser, live_server)
+
+    assert browser.page.locator(".report-total").inner_text() == "0"
+    assert browser.page.evaluate(BLANK_CANVASES) == []
+    assert browser.errors == []

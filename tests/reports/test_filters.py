@@ -73,6 +73,8 @@ def test_tier_keeps_items_whose_tiers_include_it():
             filters.INVALID_DEPARTMENT % {"value": "99999999999999999999999"},
         ),
         ("sector=-1", "sector", filters.INVALID_SECTOR % {"value": "-1"}),
+        ("sector=1%00", "sector", filters.INVALID_SECTOR % {"value": "1\x00"}),
+        ("status=active%00", "status", filters.INVALID_STATUS % {"value": "active\x00"}),
         ("item_type=许可", "item_type", filters.INVALID_ITEM_TYPE % {"value": "许可"}),
         ("handling_type=x", "handling_type", filters.INVALID_HANDLING_TYPE % {"value": "x"}),
         ("tier=3", "tier", filters.INVALID_TIER % {"value": "3"}),

@@ -22,6 +22,28 @@
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;
 
+  // Says so on the canvas when a chart has nothing to draw (no items under the filters).
+  var emptyNotice = {
+    id: "emptyNotice",
+    afterDraw: function (chart) {
+      var hasData = chart.data.datasets.some(function (ds) {
+        return ds.data.some(function (value) { return value; });
+      });
+      if (hasData) {
+        return;
+      }
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.fillStyle = "#6b7785";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.font = "14px " + Chart.defaults.font.family;
+      ctx.fillText(chart.options.plugins.emptyNotice.text, chart.width / 2, chart.height / 2);
+      ctx.restore();
+    },
+  };
+  Chart.register(emptyNotice);
+
   function colour(index) {
     return PALETTE[index % PALETTE.length];
   }
@@ -135,7 +157,9 @@
       canvas.parentElement.style.height =
         Math.max(220, data.labels.length * ROW_HEIGHT + 60) + "px";
     }
-    new Chart(canvas, BUILDERS[data.kind](data));
+    var config = BUILDERS[data.kind](data);
+    config.options.plugins.emptyNotice = { text: data.empty_text };
+    new Chart(canvas, config);
   });
 
   var printButton = document.querySelector("[data-action='print']");
