@@ -4,6 +4,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Chart.js comes from the npm registry (pinned by package-lock.json) and is served as a local
+# static file: only the built bundle is copied, into the git-ignored static/vendor/.
+CHARTJS := static/vendor/chart.js/chart.umd.min.js
 
 .PHONY: install run test lint format messages
 
@@ -19,16 +22,21 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 $(MO_FILES): %.mo: %.po
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
-install: $(STAMP)
+$(CHARTJS): package-lock.json
+	npm ci --silent --no-audit --no-fund --ignore-scripts
+	mkdir -p $(@D)
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+		node_modules/chart.js/LICENSE.md $(@D)/
+
+install: $(STAMP) $(CHARTJS) $(MO_FILES)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py setup_roles >/dev/null
-	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 
 run: install
 	DEBUG=true $(PY) manage.py load_demo --if-empty
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) $(MO_FILES)
+test: $(STAMP) $(CHARTJS) $(MO_FILES)
 	$(PY) -m pytest
 
 lint: $(STAMP)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy  # "plural": one Chinese name, two English
@@ -317,6 +317,15 @@ class ServiceItem(TimeStampedModel):
             models.Index(fields=["handling_type"], name="item_handling_type_idx"),
             models.Index(fields=["tier_span"], name="item_tier_span_idx"),
             models.Index(fields=["name"], name="item_name_idx"),
+            # Covering the grouped queries of the reports (group column, then the status filter).
+            models.Index(
+                fields=["item_type", "status", "main_item"], name="item_type_status_main_idx"
+            ),
+            models.Index(fields=["power_source", "status"], name="item_power_source_status_idx"),
+            models.Index(fields=["tier_span", "status", "tiers"], name="item_tier_span_status_idx"),
+            models.Index(
+                fields=["status"], condition=Q(is_mobile=True), name="item_mobile_status_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

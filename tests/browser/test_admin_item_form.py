@@ -1,53 +1,18 @@
-import os
-from pathlib import Path
-
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from tests.factories import MainItemFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(live_server, admin_user, monkeypatch):
-    if not CHROMIUM.exists():
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium to run browser tests)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the
-    # fixtures are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        # Staff browsers ask for Chinese (zh-CN, served as zh-hans).
-        page = browser.new_page(locale="zh-CN")
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.on("console", lambda message: _keep_console_error(page.errors, message))
-        page.goto(live_server.url + reverse("admin:login"))
-        page.fill("#id_username", admin_user.username)
-        page.fill("#id_password", "password")
-        page.click("input[type=submit]")
-        yield page
-        browser.close()
-        # The ORM calls made while Playwright runs open their own connection (Django's
-        # connections are per context): close it, or PostgreSQL cannot drop the test database.
-        connections.close_all()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
-def _keep_console_error(errors, message):
-    # The admin has no favicon; the browser asks for one anyway.
-    if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-        errors.append(message.text)
+def _open_add_form(open_page, live_server, admin_user):
+    browser = open_page(user=admin_user)
+    browser.page.goto(live_server.url + reverse("admin:catalogue_serviceitem_add"))
+    return browser
 
 
 def _choose(page, field, text):
@@ -65,9 +30,12 @@ def _offered(page, field):
     return offered
 
 
-def test_main_item_autocomplete_offers_the_chosen_departments_main_items(page, live_server, refs):
+def test_main_item_autocomplete_offers_the_chosen_departments_main_items(
+    open_page, live_server, admin_user, refs
+):
     MainItemFactory(department=refs.department, name="建设工程竣工验收备案")
-    page.goto(live_server.url + reverse("admin:catalogue_serviceitem_add"))
+    browser = _open_add_form(open_page, live_server, admin_user)
+    page = browser.page
 
     _choose(page, "department", "深圳市光明区住房和建设局")
     offered_first = _offered(page, "main_item")
@@ -79,11 +47,14 @@ def test_main_item_autocomplete_offers_the_chosen_departments_main_items(page, l
     assert offered_first == ["建设工程施工许可", "建设工程竣工验收备案"]
     assert chosen_after_switch == ""
     assert offered_after_switch == ["社会团体登记"]
-    assert page.errors == []
+    assert browser.errors == []
 
 
-def test_item_form_shows_tier_checkboxes_and_switches_to_english(page, live_server, refs):
-    page.goto(live_server.url + reverse("admin:catalogue_serviceitem_add"))
+def test_item_form_shows_tier_checkboxes_and_switches_to_english(
+    open_page, live_server, admin_user, refs
+):
+    browser = _open_add_form(open_page, live_server, admin_user)
+    page = browser.page
     chinese_label = page.inner_text("label[for=id_tiers_3]")
 
     page.select_option("#language-select", "en")
@@ -93,4 +64,4 @@ def test_item_form_shows_tier_checkboxes_and_switches_to_english(page, live_serv
     assert chinese_label.strip() == "县级（区）"
     assert page.inner_text("label[for=id_tiers_3]").strip() == "County (district)"
     assert page.inner_text("#site-name").strip() == "Government Service Catalogue"
-    assert page.errors == []
+    assert browser.errors == []

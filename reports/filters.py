@@ -1,0 +1,122 @@
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
+
+from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier
+
+from .selectors import items_in_status, report_departments, report_sectors
+
+INVALID_DEPARTMENT = _("实施主体：没有编号为“%(value)s”的实施主体。")
+INVALID_SECTOR = _("所属行业：没有编号为“%(value)s”的行业。")
+INVALID_ITEM_TYPE = _("事项类型：“%(value)s”不是有效的事项类型。")
+INVALID_HANDLING_TYPE = _("办件类型：“%(value)s”不是有效的办件类型。")
+INVALID_TIER = _("行使层级：“%(value)s”不是有效的层级。")
+INVALID_STATUS = _("事项状态：“%(value)s”不是有效的事项状态。")
+
+
+def _messages(message) -> dict:
+    # A NUL character is refused before the choices are checked; say the same.
+    return {"invalid_choice": message, "null_characters_not_allowed": message}
+
+
+class _IdChoiceField(ModelChoiceField):
+    def validate_no_null_characters(self, value):
+        # Django checks this before the lookup, with a message of its own; give ours.
+        if "\x00" in str(value):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """An object chosen by its id in the query string."""
+
+    field_class = _IdChoiceField
+
+
+def _departments(request):
+    return report_departments(user=getattr(request, "user", None))
+
+
+def _sectors(request):
+    return report_sectors(user=getattr(request, "user", None))
+
+
+class ReportFilter(django_filters.FilterSet):
+    """The report's filters, as query parameters shared by the page, charts, summary and export.
+
+    `status` defaults to 在用 when the parameter is absent; an empty `status` means every status.
+    """
+
+    department = IdChoiceFilter(
+        label=_("实施主体"),
+        queryset=_departments,
+        empty_label=_("全部实施主体"),
+        error_messages=_messages(INVALID_DEPARTMENT),
+    )
+    sector = IdChoiceFilter(
+        label=_("所属行业"),
+        queryset=_sectors,
+        empty_label=_("全部行业"),
+        error_messages=_messages(INVALID_SECTOR),
+    )
+    item_type = django_filters.ChoiceFilter(
+        label=_("事项类型"),
+        choices=ItemType.choices,
+        empty_label=_("全部类型"),
+        error_messages=_messages(INVALID_ITEM_TYPE),
+    )
+    handling_type = django_filters.ChoiceFilter(
+        label=_("办件类型"),
+        choices=HandlingType.choices,
+        empty_label=_("全部办件类型"),
+        error_messages=_messages(INVALID_HANDLING_TYPE),
+    )
+    tier = django_filters.ChoiceFilter(
+        label=_("行使层级"),
+        choices=Tier.choices,
+        empty_label=_("全部层级"),
+        method="filter_tier",
+        error_messages=_messages(INVALID_TIER),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("事项状态"),
+        choices=ItemStatus.choices,
+        empty_label=_("全部状态"),
+        method="filter_status",
+        error_messages=_messages(INVALID_STATUS),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "status" not in data:
+            data = data.copy()
+            data["status"] = ItemStatus.ACTIVE
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        return items_in_status(queryset, value)
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(tiers__has=int(value))
+
+    def applied(self) -> list[tuple[str, str]]:
+        """(label, shown value) of each filter in force, for headings and the export."""
+        applied = []
+        for name, value in self.form.cleaned_data.items():
+            field = self.form.fields[name]
+            if value in (None, ""):
+                if name == "status":
+                    applied.append((str(field.label), str(_("全部"))))
+                continue
+            if hasattr(field, "queryset"):
+                shown = str(value)
+            else:
+                shown = str({str(key): label for key, label in field.choices}.get(value, value))
+            applied.append((str(field.label), shown))
+        return applied
+
+    def error_messages(self) -> dict[str, list[str]]:
+        return {field: [str(m) for m in messages] for field, messages in self.errors.items()}

@@ -1,0 +1,78 @@
+"""Time summary.json and the report page on synthetic catalogues of growing size.
+
+Runs in a scratch database created and dropped by the command (on PostgreSQL `bench_<name>`,
+on SQLite a temporary file), so the configured database is left alone.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.urls import reverse
+
+from catalogue.models import Department
+from reports import benchmark
+
+
+class Command(BaseCommand):
+    help = "Benchmark summary.json and the report page on 10k, 100k and 1M synthetic items."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
+        parser.add_argument("--repeat", type=int, default=5, help="timed runs (median shown)")
+        parser.add_argument(
+            "--page-at", type=int, default=100_000, help="also time the page at this size"
+        )
+
+    def handle(self, *args, sizes, repeat, page_at, **options):
+        with tempfile.TemporaryDirectory() as scratch:
+            old_name = connection.settings_dict["NAME"]
+            if connection.vendor == "sqlite":
+                name = str(Path(scratch) / "bench.sqlite3")
+            else:
+                name = f"bench_{old_name}"
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            try:
+                self._run(sorted(sizes), repeat, page_at)
+            finally:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    def _run(self, sizes, repeat, page_at):
+        self.stdout.write(f"database: {connection.vendor}; median of {repeat} runs")
+        self.stdout.write(
+            "| items | build (s) | selectors + shaping (ms) | summary.json request (ms) "
+            "| summary.json, one department (ms) | page (ms) |"
+        )
+        self.stdout.write("|---:|---:|---:|---:|---:|---:|")
+        user = get_user_model().objects.create_user("benchmark", is_staff=True)
+        client = benchmark.logged_in_client(user)
+        reference = benchmark.reference_data_create()
+        department = Department.objects.filter(pk__in=reference["departments"]).first()
+        summary_url = reverse("reports:summary")
+        built = 0
+        for size in sizes:
+            started = benchmark.time.perf_counter()
+            benchmark.synthetic_items_create(
+                start=built + 1, count=size - built, reference=reference
+            )
+            benchmark.analyze()
+            build_seconds = benchmark.time.perf_counter() - started
+            built = size
+            shaping = benchmark.median_seconds(lambda: benchmark.summary_build(user), repeat)
+            request = benchmark.median_seconds(benchmark.get_ok(client, summary_url), repeat)
+            one_department = benchmark.median_seconds(
+                benchmark.get_ok(client, f"{summary_url}?department={department.pk}"), repeat
+            )
+            page = "—"
+            if size == page_at:
+                seconds = benchmark.median_seconds(
+                    benchmark.get_ok(client, reverse("reports:page")), repeat
+                )
+                page = f"{seconds * 1000:.0f}"
+            self.stdout.write(
+                f"| {size:,} | {build_seconds:.0f} | {shaping * 1000:.0f} | {request * 1000:.0f} "
+                f"| {one_department * 1000:.0f} | {page} |"
+            )

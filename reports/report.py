@@ -1,0 +1,73 @@
+"""The report as a whole: runs the selectors the wanted charts need, once each, and shapes them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from catalogue.models import ServiceItem
+
+from . import selectors
+from .charts import CHART_SPECS, SECTIONS, Chart, build_chart, summary_figures
+
+# One query each.
+SOURCES = {
+    "figures": selectors.item_figures,
+    "departments": selectors.items_by_department,
+    "sectors": selectors.items_by_sector,
+    "item_types": selectors.items_by_item_type,
+    "power_sources": selectors.items_by_power_source,
+    "tier_spans": selectors.items_by_tier_span,
+    "mobile_channels": selectors.items_by_mobile_channel,
+}
+
+
+def _run_sources(items: QuerySet[ServiceItem], names: Iterable[str]) -> dict:
+    return {name: SOURCES[name](items) for name in dict.fromkeys(names)}
+
+
+def chart_build(*, items: QuerySet[ServiceItem], slug: str) -> Chart:
+    """One chart, running only the queries it needs (one, or two for mobile-channel)."""
+    return build_chart(slug, _run_sources(items, CHART_SPECS[slug].sources))
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: datetime
+    data_updated_at: datetime | None
+    total: int
+    charts: dict[str, Chart]
+    figures: dict
+
+    def sections(self) -> list[dict]:
+        return [
+            {"key": key, "title": title, "charts": [self.charts[slug] for slug in slugs]}
+            for key, title, slugs in SECTIONS
+        ]
+
+    def as_summary(self) -> dict:
+        return {
+            "total": self.total,
+            "generated_at": self.generated_at.isoformat(),
+            "data_updated_at": self.data_updated_at.isoformat() if self.data_updated_at else None,
+            "charts": {slug: chart.as_chartjs() for slug, chart in self.charts.items()},
+            "sentences": {slug: chart.sentence for slug, chart in self.charts.items()},
+            "figures": self.figures,
+        }
+
+
+def report_build(*, items: QuerySet[ServiceItem]) -> Report:
+    """Every chart and figure of the report in len(SOURCES) queries, whatever the item count."""
+    sources = _run_sources(items, SOURCES)
+    figures = sources["figures"]
+    return Report(
+        generated_at=timezone.now(),
+        data_updated_at=figures["data_updated_at"],
+        total=figures["total"],
+        charts={slug: build_chart(slug, sources) for slug in CHART_SPECS},
+        figures=summary_figures(
+            figures=figures, tier_spans=sources["tier_spans"], item_types=sources["item_types"]
+        ),
+    )

@@ -1,0 +1,119 @@
+from chartjs.views.lines import BaseLineChartView
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .charts import CHART_SPECS
+from .export import report_workbook
+from .filters import ReportFilter
+from .report import chart_build, report_build
+from .selectors import report_items
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Binds the report's filters to the query string, over the user's items."""
+
+    # Anonymous users are sent to the login page; signed-in users without the right get 403.
+    permission_required = "catalogue.view_reports"
+
+    def get_filterset(self) -> ReportFilter:
+        if not hasattr(self, "_filterset"):
+            self._filterset = ReportFilter(
+                self.request.GET,
+                queryset=report_items(user=self.request.user),
+                request=self.request,
+            )
+        return self._filterset
+
+    def invalid_filters_response(self):
+        return JsonResponse(
+            {"errors": self.get_filterset().error_messages()},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
+class ReportPageView(ReportFilterMixin, TemplateView):
+    template_name = "reports/report.html"
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return self.render_to_response(self.get_context_data(), status=400)
+        report = report_build(items=filterset.qs)
+        return self.render_to_response(
+            self.get_context_data(
+                report=report,
+                chart_data={slug: chart.as_page_data() for slug, chart in report.charts.items()},
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        filterset = self.get_filterset()
+        return super().get_context_data(
+            filter=filterset,
+            applied_filters=filterset.applied() if filterset.is_valid() else [],
+            **kwargs,
+        )
+
+
+class ChartDataView(ReportFilterMixin, BaseLineChartView):
+    """One chart in Chart.js form: `{"labels": [...], "datasets": [{"label", "data"}, ...]}`."""
+
+    def get(self, request, *args, **kwargs):
+        if kwargs["slug"] not in CHART_SPECS:
+            raise Http404
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return self.invalid_filters_response()
+        self.chart = chart_build(items=filterset.qs, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {"labels": context["labels"], "datasets": context["datasets"]}
+
+    def get_labels(self):
+        return self.chart.labels
+
+    def get_providers(self):
+        return [dataset.label for dataset in self.chart.datasets]
+
+    def get_data(self):
+        return [dataset.data for dataset in self.chart.datasets]
+
+    def get_dataset_options(self, index, color):
+        # Colours are the page's business (static/js/reports/charts.js).
+        return {}
+
+
+class SummaryView(ReportFilterMixin, View):
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return self.invalid_filters_response()
+        report = report_build(items=filterset.qs)
+        return JsonResponse(report.as_summary(), json_dumps_params={"ensure_ascii": False})
+
+
+class ExportView(ReportFilterMixin, View):
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return self.invalid_filters_response()
+        report = report_build(items=filterset.qs)
+        content = report_workbook(report=report, filters=filterset.applied())
+        filename = _("政务服务事项统计报表-%(date)s.xlsx") % {
+            "date": timezone.localdate().strftime("%Y%m%d")
+        }
+        return HttpResponse(
+            content,
+            content_type=XLSX_CONTENT_TYPE,
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )

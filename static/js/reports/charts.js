@@ -1,0 +1,175 @@
+/* Draws the report's charts from the data the page embeds with json_script ("report-data"). */
+(function () {
+  "use strict";
+
+  var source = document.getElementById("report-data");
+  if (!source || typeof Chart === "undefined") {
+    return;
+  }
+  var charts = JSON.parse(source.textContent);
+
+  var PALETTE = [
+    "#1f5fa8", "#e07b39", "#3a9d5d", "#c8463d", "#7b61a8",
+    "#2aa1b3", "#c9a227", "#6b7785", "#d46a9f", "#8a5a44",
+  ];
+  var YES_NO = ["#1f5fa8", "#c9d1dc"];
+  var ROW_HEIGHT = 26;
+
+  Chart.defaults.font.family =
+    '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
+  Chart.defaults.font.size = 13;
+  Chart.defaults.color = "#2b2f36";
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+
+  // Says so on the canvas when a chart has nothing to draw (no items under the filters).
+  var emptyNotice = {
+    id: "emptyNotice",
+    afterDraw: function (chart) {
+      var hasData = chart.data.datasets.some(function (ds) {
+        return ds.data.some(function (value) { return value; });
+      });
+      if (hasData) {
+        return;
+      }
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.fillStyle = "#6b7785";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.font = "14px " + Chart.defaults.font.family;
+      ctx.fillText(chart.options.plugins.emptyNotice.text, chart.width / 2, chart.height / 2);
+      ctx.restore();
+    },
+  };
+  Chart.register(emptyNotice);
+
+  function colour(index) {
+    return PALETTE[index % PALETTE.length];
+  }
+
+  function share(value, values) {
+    var total = values.reduce(function (sum, v) { return sum + v; }, 0);
+    return total ? Math.round((value / total) * 1000) / 10 : 0;
+  }
+
+  function doughnut(data, colours) {
+    return {
+      type: "doughnut",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (ds) {
+          return {
+            label: ds.label,
+            data: ds.data,
+            backgroundColor: ds.data.map(function (_v, i) {
+              return colours ? colours[i % colours.length] : colour(i);
+            }),
+            borderColor: "#fff",
+            borderWidth: 2,
+          };
+        }),
+      },
+      options: {
+        cutout: "55%",
+        plugins: {
+          legend: { position: "right" },
+          tooltip: {
+            callbacks: {
+              label: function (ctx) {
+                return ctx.label + "：" + ctx.parsed + data.unit +
+                  "（" + share(ctx.parsed, ctx.dataset.data) + "%）";
+              },
+            },
+          },
+        },
+      },
+    };
+  }
+
+  function bar(data, horizontal) {
+    var several = data.datasets.length > 1;
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (ds, index) {
+          return {
+            label: ds.label,
+            data: ds.data,
+            backgroundColor: several ? colour(index) : data.labels.map(function (_l, i) {
+              return horizontal ? colour(0) : colour(i);
+            }),
+            borderRadius: 3,
+            maxBarThickness: 36,
+          };
+        }),
+      },
+      options: {
+        indexAxis: horizontal ? "y" : "x",
+        plugins: { legend: { display: several } },
+        scales: {
+          x: { beginAtZero: true, ticks: { precision: 0 } },
+          y: { beginAtZero: true, ticks: { precision: 0, autoSkip: false } },
+        },
+      },
+    };
+  }
+
+  function dualAxis(data) {
+    var config = bar(data, false);
+    config.data.datasets.forEach(function (ds, index) {
+      ds.yAxisID = index === 0 ? "y" : "y1";
+      ds.backgroundColor = colour(index);
+    });
+    config.options.plugins.legend.display = true;
+    config.options.scales = {
+      x: {},
+      y: {
+        beginAtZero: true,
+        position: "left",
+        title: { display: true, text: data.datasets[0].label + "（" + data.unit + "）" },
+      },
+      y1: {
+        beginAtZero: true,
+        position: "right",
+        grid: { drawOnChartArea: false },
+        title: { display: true, text: data.datasets[1].label + "（" + data.unit + "）" },
+      },
+    };
+    return config;
+  }
+
+  var BUILDERS = {
+    doughnut: function (data) { return doughnut(data); },
+    "yes-no": function (data) { return doughnut(data, YES_NO); },
+    bar: function (data) { return bar(data, false); },
+    hbar: function (data) { return bar(data, true); },
+    "dual-axis": dualAxis,
+  };
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var data = charts[canvas.dataset.chart];
+    if (!data) {
+      return;
+    }
+    if (data.kind === "hbar") {
+      canvas.parentElement.style.height =
+        Math.max(220, data.labels.length * ROW_HEIGHT + 60) + "px";
+    }
+    var config = BUILDERS[data.kind](data);
+    config.options.plugins.emptyNotice = { text: data.empty_text };
+    new Chart(canvas, config);
+  });
+
+  var printButton = document.querySelector("[data-action='print']");
+  if (printButton) {
+    printButton.addEventListener("click", function () { window.print(); });
+  }
+  window.addEventListener("beforeprint", function () {
+    Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });
+  });
+  window.addEventListener("afterprint", function () {
+    Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });
+  });
+})();

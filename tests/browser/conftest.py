@@ -1,0 +1,81 @@
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+The browser tests skip, saying why, where Chromium is missing, unless REQUIRE_BROWSER=1 (CI),
+where they fail instead. `playwright install` cannot download browsers here.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@dataclass
+class BrowserPage:
+    page: object  # playwright.sync_api.Page
+    # Console errors and uncaught exceptions, collected as they happen.
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_page(live_server):
+    """`open_page(user=None)` → a BrowserPage on a fresh Chromium, logged in as `user`.
+
+    Set up the data first: while Playwright runs, its event loop makes Django refuse ORM calls
+    from the test (they would be "from an async context"); the live server thread is unaffected.
+    """
+    if not os.path.exists(CHROMIUM):
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    started = []
+
+    def open_page_as(user=None) -> BrowserPage:
+        cookies = []
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+            cookies.append(
+                {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
+            )
+        playwright = sync_playwright().start()
+        started.append(playwright)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context.add_cookies(cookies)
+        browser_page = BrowserPage(page=context.new_page())
+
+        def on_console(message):
+            # The admin has no favicon; the browser asks for one anyway.
+            if message.type == "error" and not message.location.get("url", "").endswith(
+                "/favicon.ico"
+            ):
+                browser_page.errors.append(f"{message.text} ({message.location.get('url')})")
+
+        browser_page.page.on("console", on_console)
+        browser_page.page.on("pageerror", lambda error: browser_page.errors.append(str(error)))
+        return browser_page
+
+    yield open_page_as
+    for playwright in started:
+        playwright.stop()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where browser tests save screenshots (git-ignored test-artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

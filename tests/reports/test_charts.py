@@ -1,0 +1,368 @@
+"""Shaping of selector results, without the database."""
+
+import pytest
+
+from catalogue.choices import ItemType, MobileService, PowerSource, Tier
+from reports import charts
+from reports.selectors import mobile_service_key
+
+
+def figures(**overrides) -> dict:
+    """An `item_figures` result: the centre's report (681 items) where it gives a figure."""
+    values = {
+        "total": 681,
+        "data_updated_at": None,
+        "immediate": 279,
+        "promised": 402,
+        "instant_approval": 20,
+        "in_hall": 511,
+        "one_window": 50,
+        "comprehensive_window": 531,
+        "is_online": 641,
+        "is_mobile": 31,
+        **{mobile_service_key(service): 0 for service in MobileService},
+        "visits_0": 531,
+        "visits_1": 148,
+        "visits_2": 2,
+        "visits_3_plus": 0,
+        "legal_upto_1": 48,
+        "legal_2_10": 89,
+        "legal_11_30": 449,
+        "legal_over_30": 95,
+        "timed": 681,
+        "legal_days": 17596,
+        "promised_days": 4719,
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "digits", "expected"),
+    [(641, 681, 0, 94.0), (1, 8, 1, 12.5), (1, 16, 1, 6.3), (2, 3, 1, 66.7), (5, 0, 1, 0.0)],
+)
+def test_percent_rounds_half_up_and_is_zero_of_nothing(part, whole, digits, expected):
+    assert charts.percent(part, whole, digits) == expected
+
+
+def test_format_percent_drops_a_zero_decimal():
+    assert [charts.format_percent(v) for v in (94.0, 26.9, 0.0)] == ["94%", "26.9%", "0%"]
+
+
+def test_average_is_rounded_to_one_decimal_and_zero_of_nothing():
+    assert charts.average(17596, 681) == 25.8
+    assert charts.average(10, 0) == 0.0
+
+
+def test_join_names_lists_with_and_or_with_more():
+    assert charts.join_names(["查阅", "预约", "申办"]) == "查阅、预约和申办"
+    assert charts.join_names(["查阅"]) == "查阅"
+    assert charts.join_names(["粤省事", "微信公众号"], more=True) == "粤省事、微信公众号等"
+
+
+@pytest.mark.parametrize(
+    ("build", "sentence"),
+    [
+        (charts.online_chart, "网上可办的事项达到641项，占比94%。"),
+        (charts.one_window_chart, "纳入一窗办理的目前还较少，仅有50个事项，占比7%。"),
+        (charts.comprehensive_window_chart, "纳入综合窗口受理的较多，达到531项，占比78%。"),
+        (charts.mobile_chart, "目前支持指尖办理的还相对较少，只有31项，占比5%。"),
+        (charts.in_hall_chart, "目前已有75%的事项进驻大厅，共511项，方便公众一站式办理。"),
+        (charts.instant_approval_chart, "已有20个事项实现了“秒批”，占比3%。"),
+    ],
+)
+def test_yes_no_sentences_read_like_the_report(build, sentence):
+    chart = build(figures=figures())
+
+    assert chart.sentence == sentence
+
+
+def test_yes_no_chart_counts_yes_and_the_rest():
+    chart = charts.online_chart(figures=figures())
+
+    assert chart.as_chartjs() == {
+        "labels": ["是", "否"],
+        "datasets": [{"label": "事项数", "data": [641, 40]}],
+    }
+    assert chart.table()["rows"] == [["是", 641, 94.1], ["否", 40, 5.9]]
+
+
+def test_few_and_many_switch_at_half():
+    assert charts.one_window_chart(figures=figures(one_window=400)).sentence == (
+        "纳入一窗办理的较多，达到400项，占比59%。"
+    )
+
+
+def test_no_instant_approval_says_so():
+    chart = charts.instant_approval_chart(figures=figures(instant_approval=0))
+
+    assert chart.sentence == "目前还没有事项实现“秒批”。"
+
+
+def test_every_chart_says_there_are_no_items_when_none_match():
+    empty = {key: 0 for key in figures()} | {"legal_days": None, "promised_days": None}
+    sources = {
+        "figures": empty,
+        "departments": [],
+        "sectors": [],
+        "item_types": [],
+        "power_sources": [],
+        "tier_spans": [],
+        "mobile_channels": [],
+    }
+
+    for slug in charts.CHART_SPECS:
+        chart = charts.build_chart(slug, sources)
+        assert chart.sentence == "当前筛选条件下没有事项。", slug
+        assert all(p in (None, 0.0) for ds in chart.datasets for p in ds.percents()), slug
+
+
+def test_handling_type_names_the_larger_kind_first():
+    chart = charts.handling_type_chart(figures=figures())
+
+    assert chart.sentence == "从办件类型来看，承诺件较多，占比59%，即办件占比41%。"
+    assert chart.labels == ["即办件", "承诺件"]
+
+
+def test_handling_type_even_split():
+    chart = charts.handling_type_chart(figures=figures(immediate=3, promised=3, total=6))
+
+    assert chart.sentence == "从办件类型来看，即办件和承诺件各占50%。"
+
+
+def test_department_chart_uses_short_names_and_lists_the_first_four():
+    rows = [
+        {
+            "department_id": 1,
+            "department__name": "深圳市光明区住房和建设局",
+            "department__short_name": "住房和建设局",
+            "count": 120,
+        },
+        {
+            "department_id": 2,
+            "department__name": "民政局",
+            "department__short_name": "",
+            "count": 80,
+        },
+        {
+            "department_id": 3,
+            "department__name": "卫生健康局",
+            "department__short_name": "",
+            "count": 60,
+        },
+        {
+            "department_id": 4,
+            "department__name": "城市更新和土地整备局",
+            "department__short_name": "",
+            "count": 50,
+        },
+        {
+            "department_id": 5,
+            "department__name": "教育局",
+            "department__short_name": "",
+            "count": 10,
+        },
+    ]
+
+    chart = charts.department_chart(departments=rows)
+
+    assert chart.labels[:2] == ["住房和建设局", "民政局"]
+    assert chart.sentence == (
+        "目前共提供各类政务服务事项320项，分布在住房和建设局、民政局、卫生健康局、"
+        "城市更新和土地整备局等5个实施主体。"
+    )
+
+
+def test_sector_sentence_names_the_largest_then_the_next_three():
+    rows = [
+        {"sector_id": i, "sector__name": name, "count": count}
+        for i, (name, count) in enumerate(
+            [("住房和城乡建设", 106), ("人社", 90), ("自然资源", 80), ("卫生健康", 70), ("教育", 5)]
+        )
+    ]
+
+    chart = charts.sector_chart(sectors=rows)
+
+    assert chart.sentence == (
+        "从事项所属行业来看，最多的是住房和城乡建设，达到106项，然后是人社、自然资源、卫生健康等。"
+    )
+
+
+def test_item_type_chart_has_sub_and_main_item_datasets():
+    rows = [
+        {"item_type": ItemType.LICENSING, "sub_items": 300, "main_items": 277},
+        {"item_type": ItemType.PUBLIC_SERVICE, "sub_items": 200, "main_items": 180},
+    ]
+
+    chart = charts.item_type_chart(item_types=rows)
+
+    assert chart.as_chartjs() == {
+        "labels": ["行政许可", "公共服务"],
+        "datasets": [
+            {"label": "子项", "data": [300, 200]},
+            {"label": "大项", "data": [277, 180]},
+        ],
+    }
+    assert chart.sentence == (
+        "从事项类型来看，目前行政许可事项最多，大项277项（子项300项），"
+        "然后是公共服务，大项180项（子项200项）。"
+    )
+
+
+def test_power_source_sentence_lists_sources_and_the_share_of_the_largest():
+    rows = [
+        {"power_source": PowerSource.LOCAL_STATUTORY, "count": 429},
+        {"power_source": PowerSource.AUTHORIZED_BY_SUPERIOR, "count": 150},
+        {"power_source": PowerSource.OTHER, "count": 102},
+    ]
+
+    chart = charts.power_source_chart(power_sources=rows)
+
+    assert chart.sentence == (
+        "从权力来源来看，可分为法定本级行使、上级授权和其他。其中，法定本级行使的最多，达到63%。"
+    )
+
+
+def test_tier_span_sentence_gives_the_top_three_and_the_cross_tier_share():
+    rows = [
+        {"tier_span": "市区两级", "mask": Tier.CITY | Tier.COUNTY, "count": 232},
+        {"tier_span": "区本级", "mask": Tier.COUNTY, "count": 198},
+        {"tier_span": "省市区三级", "mask": Tier.PROVINCE | Tier.CITY | Tier.COUNTY, "count": 183},
+        {"tier_span": "区街两级", "mask": Tier.COUNTY | Tier.TOWNSHIP, "count": 68},
+    ]
+
+    chart = charts.tier_span_chart(tier_spans=rows)
+
+    assert chart.sentence == (
+        "从行使层级来看，市区两级的最多，达到34%，其次是区本级，为29%，省市区三级的为27%。"
+        "总体来看，仅在一个层级行使的占29%，其他71%都是跨层级的。"
+    )
+    assert chart.table()["rows"][2] == ["省市区三级", 183, 26.9]
+
+
+def test_mobile_service_sentence_keeps_the_report_order_of_offered_kinds():
+    chart = charts.mobile_service_chart(
+        figures=figures(
+            **{
+                mobile_service_key(MobileService.COMPLAINT): 9,
+                mobile_service_key(MobileService.LOOKUP): 3,
+                mobile_service_key(MobileService.APPLICATION): 20,
+            }
+        )
+    )
+
+    assert chart.sentence == "可以通过指尖办理的事项中，主要提供查阅、申办和投诉等服务。"
+    assert chart.table()["rows"][2] == ["申办", 20, 64.5]  # of the 31 mobile items
+
+
+def test_mobile_channel_sentence_names_the_used_channels():
+    rows = [
+        {"mobile_channels__id": 1, "mobile_channels__name": "广东政务服务网APP", "count": 20},
+        {"mobile_channels__id": 2, "mobile_channels__name": "粤省事", "count": 15},
+    ]
+
+    chart = charts.mobile_channel_chart(mobile_channels=rows, figures=figures())
+
+    assert chart.sentence == "指尖办渠道主要有广东政务服务网APP、粤省事等。"
+    assert chart.labels == ["广东政务服务网APP", "粤省事"]
+    assert chart.table()["rows"][0] == ["广东政务服务网APP", 20, 64.5]  # of the 31 mobile items
+
+
+def test_no_channel_in_use_says_so():
+    chart = charts.mobile_channel_chart(mobile_channels=[], figures=figures())
+
+    assert chart.sentence == "目前没有事项通过指尖办渠道提供服务。"
+
+
+def test_onsite_visits_sentence_mentions_two_visits_only_when_some_need_them():
+    assert charts.onsite_visits_chart(figures=figures()).sentence == (
+        "到现场次数方面，目前有78%的事项到现场0次即可，即不需要到现场，22%的事项跑1次即可，"
+        "需要到现场2次的有2项，占比0%。"
+    )
+    assert (
+        charts.onsite_visits_chart(figures=figures(visits_1=150, visits_2=0)).sentence
+        == "到现场次数方面，目前有78%的事项到现场0次即可，即不需要到现场，22%的事项跑1次即可。"
+    )
+
+
+def test_legal_time_buckets_are_shares_of_items_with_a_legal_limit():
+    chart = charts.legal_time_chart(figures=figures(timed=681))
+
+    assert chart.labels == ["1天以内", "2-10天", "11-30天", "30天以上"]
+    assert chart.sentence == (
+        "办理时间方面，从法定办结时限来看，1天以内办结的达到7%，2至10天的达到13%，"
+        "11至30天的达到66%，30天以上的占14%。"
+    )
+
+
+def test_legal_time_tells_how_many_items_are_left_out():
+    chart = charts.legal_time_chart(figures=figures(total=690))
+
+    assert chart.sentence.endswith("另有9项没有法定办结时限，未计入。")
+
+
+def test_time_compression_gives_totals_averages_and_ratios():
+    chart = charts.time_compression_chart(figures=figures())
+
+    assert chart.as_chartjs() == {
+        "labels": ["法定办结时限", "承诺办结时限"],
+        "datasets": [
+            {"label": "合计", "data": [17596, 4719]},
+            {"label": "平均", "data": [25.8, 6.9]},
+        ],
+    }
+    assert chart.sentence == (
+        "时间压缩方面，总体来看，承诺时间只有法定时间的26.8%。平均法定时间为25.8天，"
+        "而承诺时间已压缩至6.9天，仅占法定时间的26.7%。"
+    )
+
+
+def test_time_figures_without_any_legal_limit_are_zero():
+    times = charts.time_figures(figures(timed=0, legal_days=None, promised_days=None))
+
+    assert times["promised_to_legal_ratio"] == 0.0
+    assert times["avg_legal_days"] == 0.0
+    assert times["items_without_legal_limit"] == 681
+
+
+def test_summary_figures_hold_the_report_headline_figures():
+    tier_spans = [
+        {"tier_span": "市区两级", "mask": Tier.CITY | Tier.COUNTY, "count": 481},
+        {"tier_span": "区本级", "mask": Tier.COUNTY, "count": 200},
+    ]
+
+    item_types = [{"item_type": ItemType.LICENSING, "sub_items": 300, "main_items": 277}]
+
+    result = charts.summary_figures(figures=figures(), tier_spans=tier_spans, item_types=item_types)
+
+    assert result["total"] == 681
+    assert (result["online_count"], result["online_percent"]) == (641, 94.1)
+    assert result["promised_to_legal_ratio"] == 0.2682
+    assert (result["avg_legal_days"], result["avg_promised_days"]) == (25.8, 6.9)
+    assert result["items_without_legal_limit"] == 0
+    assert (result["single_tier_percent"], result["cross_tier_percent"]) == (29.4, 70.6)
+    assert result["item_types"] == {"行政许可": {"sub_items": 300, "main_items": 277}}
+
+
+def test_table_cells_show_percentages_as_text():
+    table = charts.online_chart(figures=figures()).table_cells()
+
+    assert table == {
+        "headers": ["是否网办", "事项数", "占比"],
+        "rows": [["是", 641, "94.1%"], ["否", 40, "5.9%"]],
+    }
+
+
+def test_sections_follow_the_report_and_hold_every_chart_once():
+    slugs = [slug for _key, _title, section in charts.SECTIONS for slug in section]
+
+    assert [str(title) for _key, title, _slugs in charts.SECTIONS] == [
+        "总体情况",
+        "类别与来源",
+        "跨层级情况",
+        "大厅办与窗口办",
+        "网办、指尖办和现场办",
+        "秒批",
+        "法定时间和承诺时间",
+    ]
+    assert sorted(slugs) == sorted(charts.CHART_SPECS)
