@@ -313,9 +313,7 @@ class ServiceItem(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "department"], name="item_status_department_idx"),
             models.Index(fields=["status", "sector"], name="item_status_sector_idx"),
-            models.Index(fields=["item_type"], name="item_type_idx"),
             models.Index(fields=["handling_type"], name="item_handling_type_idx"),
-            models.Index(fields=["tier_span"], name="item_tier_span_idx"),
             models.Index(fields=["name"], name="item_name_idx"),
             # Covering the grouped queries of the reports (group column, then the status filter).
             models.Index(
