@@ -36,6 +36,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Upload limits for Excel imports (bytes); see catalogue/importing.
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=20 * 1024 * 1024)
+# Largest unpacked size of an .xlsx (a zip): above it the file is refused as a zip bomb.
+IMPORT_MAX_UNPACKED_SIZE = env.int("IMPORT_MAX_UNPACKED_SIZE", default=500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 INSTALLED_APPS = [

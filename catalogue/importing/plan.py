@@ -1,0 +1,363 @@
+"""Checking a sheet row by row and deciding what each row does: the import plan.
+
+Every row is parsed, looked up and checked against the field limits and every consistency rule
+(`catalogue.rules.item_rule_errors`, the rule code the admin form uses) before anything is written.
+Reference data and the existing items are loaded in a few batched queries, never one per row.
+The plan is plain data (JSON-serialisable), so the admin can keep it between preview and confirm.
+"""
+
+import re
+from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
+
+from catalogue.models import ServiceItem
+from catalogue.rules import item_rule_errors
+
+from . import messages, references
+from .columns import COLUMN_BY_FIELD, COLUMNS, FIELD_NAMES, Kind, header_key, header_lookup
+from .reading import FileProblem, Sheet
+from .values import CellProblem, cell_text, code_text, label_key, split_values
+
+NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+
+_BASIC_CODE = re.compile(r"^[0-9A-Za-z]{12}$")
+_FOREIGN_KEYS = ("department", "sector", "main_item")
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    problem: str
+
+    def __str__(self):
+        return str(
+            messages.ROW_ERROR.format(
+                row=self.row,
+                column=self.column,
+                value=self.value or messages.EMPTY_VALUE,
+                problem=self.problem,
+            )
+        )
+
+
+@dataclass
+class RowPlan:
+    row: int
+    code: str
+    action: str
+    item_id: int | None = None
+    values: dict | None = None  # field -> value to write (new and update rows)
+    new_main_item: str | None = None  # a 主项名称 to create in the row's department
+    changed: list = field(default_factory=list)  # headers of the changed columns
+    errors: list = field(default_factory=list)  # [RowError]
+    cells: list | None = None  # the row as found, for the error workbook
+    updated_at: str | None = None  # the item's updated_at when checked (stale-plan test)
+
+
+@dataclass
+class ImportPlan:
+    rows: list = field(default_factory=list)
+    unknown_columns: list = field(default_factory=list)
+    columns: list = field(default_factory=list)  # headers found in the file, in file order
+    file_problem: str | None = None
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def counts(self):
+        counts = {NEW: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        return counts
+
+    @property
+    def has_errors(self):
+        return self.file_problem is not None or any(row.action == ERROR for row in self.rows)
+
+    @property
+    def errors(self):
+        return [error for row in self.rows for error in row.errors]
+
+    def summary(self):
+        counts = self.counts
+        return str(messages.SUMMARY.format(total=len(self.rows), **counts))
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        rows = [
+            RowPlan(**{**row, "errors": [RowError(**error) for error in row["errors"]]})
+            for row in data["rows"]
+        ]
+        return cls(**{**data, "rows": rows})
+
+
+def plan_from_file_problem(problem: FileProblem) -> ImportPlan:
+    return ImportPlan(file_problem=str(problem.message))
+
+
+class _Parsers:
+    """A parser per present column; parsed values are cached per distinct cell value."""
+
+    def __init__(self, departments, sectors, channels):
+        self.departments, self.sectors, self.channels = departments, sectors, channels
+        self.caches = {column.field: {} for column in COLUMNS}
+
+    def parse(self, column, raw):
+        kind = column.kind
+        if kind == Kind.TEXT:
+            text = cell_text(raw)
+            if column.required and not text:
+                raise CellProblem(messages.REQUIRED)
+            return self._within_length(column, text)
+        if kind == Kind.CODE:
+            text = code_text(raw)
+            if column.field == "code" and not text:
+                raise CellProblem(messages.REQUIRED)
+            if column.field == "basic_code" and text and not _BASIC_CODE.match(text):
+                raise CellProblem(messages.BASIC_CODE_FORMAT)
+            return self._within_length(column, text)
+        if kind == Kind.MAIN_ITEM:
+            return self._within_length(column, cell_text(raw))
+        cache = self.caches[column.field]
+        key = (type(raw), raw)
+        try:
+            result = cache[key]
+        except KeyError:
+            try:
+                result = self._parse_cached_kind(column, raw)
+            except CellProblem as problem:
+                result = problem
+            cache[key] = result
+        if isinstance(result, CellProblem):
+            raise result
+        return result
+
+    def _parse_cached_kind(self, column, raw):
+        kind = column.kind
+        if kind == Kind.DEPARTMENT or kind == Kind.SECTOR:
+            text = cell_text(raw)
+            if not text:
+                raise CellProblem(messages.REQUIRED)
+            lookup = self.departments if kind == Kind.DEPARTMENT else self.sectors
+            return lookup.get(text)
+        if kind == Kind.CHANNELS:
+            return sorted({self.channels.get(part) for part in split_values(cell_text(raw))})
+        return column.parse(raw)
+
+    @staticmethod
+    def _within_length(column, text):
+        if column.max_length and len(text) > column.max_length:
+            raise CellProblem(
+                messages.TOO_LONG.format(max_length=column.max_length, length=len(text))
+            )
+        return text
+
+
+def _model_defaults():
+    defaults = {}
+    for name in FIELD_NAMES:
+        model_field = ServiceItem._meta.get_field(name)
+        defaults[name] = None if model_field.is_relation else model_field.get_default()
+    defaults["mobile_channels"] = []
+    return defaults
+
+
+def _map_columns(header):
+    lookup = header_lookup()
+    positions, unknown, duplicates, found = {}, [], [], []
+    for index, raw in enumerate(header):
+        key = header_key(raw)
+        if not key:
+            continue
+        column = lookup.get(key)
+        if column is None:
+            unknown.append(cell_text(raw))
+        elif column.field in positions:
+            duplicates.append(column.header)
+        else:
+            positions[column.field] = index
+            found.append(column.header)
+    if duplicates:
+        raise FileProblem(messages.DUPLICATE_COLUMNS.format(columns="、".join(duplicates)))
+    missing = [
+        column.header for column in COLUMNS if column.required and column.field not in positions
+    ]
+    if missing:
+        raise FileProblem(messages.MISSING_COLUMNS.format(columns="、".join(missing)))
+    return positions, unknown, found
+
+
+def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
+    """Decide for every row: new, update, unchanged or error (with every error found).
+
+    `allowed_departments`: None for all, else the ids of the departments whose items the user
+    may import; other rows are errors.
+    """
+    try:
+        positions, unknown, found = _map_columns(sheet.header)
+    except FileProblem as problem:
+        return plan_from_file_problem(problem)
+    plan = ImportPlan(unknown_columns=unknown, columns=found)
+    present = [COLUMN_BY_FIELD[name] for name in positions]
+    parsers = _Parsers(
+        references.department_lookup(), references.sector_lookup(), references.channel_lookup()
+    )
+    formula_cells = sheet.formula_cells_without_value
+    first_column = sheet.first_column
+
+    parsed = []  # (RowPlan, values, raw texts by field)
+    first_row_of_code = {}
+    for row_number, cells in sheet.rows:
+        values, errors = {}, []
+        width = len(cells)
+        for column in present:
+            index = positions[column.field]
+            raw = cells[index] if index < width else ""
+            if formula_cells and (row_number, index + first_column) in formula_cells:
+                errors.append(
+                    RowError(row_number, column.header, "", str(messages.FORMULA_WITHOUT_VALUE))
+                )
+                continue
+            try:
+                values[column.field] = parsers.parse(column, raw)
+            except CellProblem as problem:
+                errors.append(
+                    RowError(row_number, column.header, cell_text(raw), str(problem.message))
+                )
+        code = values.get("code", "")
+        if code:
+            other_row = first_row_of_code.setdefault(code, row_number)
+            if other_row != row_number:
+                errors.append(
+                    RowError(
+                        row_number,
+                        "实施编码",
+                        code,
+                        str(messages.DUPLICATE_CODE.format(other_row=other_row)),
+                    )
+                )
+        row = RowPlan(row=row_number, code=code, action=ERROR if errors else NEW, errors=errors)
+        parsed.append((row, values, cells))
+
+    existing = references.existing_items(list(first_row_of_code), FIELD_NAMES)
+    department_ids = {
+        values["department"] for _row, values, _cells in parsed if "department" in values
+    }
+    main_items = references.main_items_of(department_ids)
+    defaults = _model_defaults()
+    allowed = None if allowed_departments is None else set(allowed_departments)
+    compared = [name for name in positions if name != "code"]
+
+    for row, values, cells in parsed:
+        current = existing.get(row.code)
+        merged = dict(current or defaults)
+        merged.update(values)
+        errored = {COLUMN_BY_FIELD[name].header for name in COLUMN_BY_FIELD} & {
+            error.column for error in row.errors
+        }
+        if allowed is not None:
+            _check_department_allowed(row, values, current, allowed, parsers.departments)
+        main_item_for_rules = _resolve_main_item(row, values, merged, current, main_items)
+        rule_values = {
+            name: value
+            for name, value in merged.items()
+            if name in COLUMN_BY_FIELD and COLUMN_BY_FIELD[name].header not in errored
+        }
+        if "main_item" in rule_values:
+            rule_values["main_item"] = main_item_for_rules
+        for field_name, rule_messages in item_rule_errors(rule_values).items():
+            column = COLUMN_BY_FIELD[field_name]
+            index = positions.get(field_name)
+            found_text = cell_text(cells[index]) if index is not None and index < len(cells) else ""
+            for message in rule_messages:
+                row.errors.append(RowError(row.row, column.header, found_text, str(message)))
+
+        if row.errors:
+            row.action = ERROR
+            row.cells = [cell_text(cell) for cell in cells]
+            continue
+        if current is None:
+            row.action = NEW
+            row.values = {name: merged[name] for name in (*FIELD_NAMES, "mobile_channels")}
+            continue
+        row.item_id = current["id"]
+        row.updated_at = current["updated_at"].isoformat()
+        row.changed = [
+            COLUMN_BY_FIELD[name].header
+            for name in compared
+            if merged[name] != current[name] or (name == "main_item" and row.new_main_item)
+        ]
+        if row.changed:
+            row.action = UPDATE
+            row.values = {name: merged[name] for name in (*FIELD_NAMES, "mobile_channels")}
+        else:
+            row.action = UNCHANGED
+    plan.rows = [row for row, _values, _cells in parsed]
+    return plan
+
+
+def _check_department_allowed(row, values, current, allowed, departments):
+    allowed_names = "、".join(
+        departments.names[pk] for pk in sorted(allowed) if pk in departments.names
+    )
+    if "department" in values and values["department"] not in allowed:
+        row.errors.append(
+            RowError(
+                row.row,
+                "实施主体",
+                departments.names.get(values["department"], ""),
+                str(messages.DEPARTMENT_NOT_ALLOWED.format(allowed=allowed_names)),
+            )
+        )
+    if current is not None and current["department"] not in allowed:
+        row.errors.append(
+            RowError(
+                row.row,
+                "实施编码",
+                row.code,
+                str(
+                    messages.ITEM_OF_OTHER_DEPARTMENT.format(department=current["department__name"])
+                ),
+            )
+        )
+
+
+def _resolve_main_item(row, values, merged, current, main_items):
+    """Set merged["main_item"] to an id (or None, or a name to create); return the rule's view."""
+    if "main_item" in values:
+        name = values["main_item"]
+        department_id = merged.get("department")
+        if not name:
+            merged["main_item"] = None
+            return None
+        main_item_id = main_items.get((department_id, label_key(name)))
+        if main_item_id is None:
+            row.new_main_item = name
+            merged["main_item"] = None
+        else:
+            merged["main_item"] = main_item_id
+        return SimpleNamespace(department_id=department_id)
+    if merged.get("main_item") is None:
+        return None
+    department_id = current["main_item__department_id"] if current else None
+    return SimpleNamespace(department_id=department_id)
+
+
+def sheet_from_rows(rows) -> Sheet:
+    """A sheet from mappings of header -> cell value (row 1 is the header, as in a file)."""
+    rows = list(rows)
+    header = list(dict.fromkeys(header for row in rows for header in row))
+    return Sheet(
+        header=header,
+        header_row=1,
+        rows=[
+            (number, [row.get(name, "") for name in header]) for number, row in enumerate(rows, 2)
+        ],
+        first_column=0,
+    )
