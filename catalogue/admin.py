@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .admin_import_export import ServiceItemImportExportMixin
 from .choices import Tier
 from .models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from .rules import item_rule_errors
@@ -76,7 +77,7 @@ class ServiceItemAdminForm(forms.ModelForm):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(ServiceItemImportExportMixin, admin.ModelAdmin):
     form = ServiceItemAdminForm
     list_display = [
         "code",

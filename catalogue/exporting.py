@@ -227,3 +227,40 @@ def _write_help(sheet, header_format, lists):
         values = lists.get(column.header)
         if values:
             sheet.write_string(row_index, 3, neutralise_formula("、".join(values))[:32000])
+
+
+def error_rows_xlsx_bytes(plan) -> bytes:
+    """The failing rows of an import as found, with their Excel row number and the errors."""
+    stream = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        stream,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    error_format = workbook.add_format({"font_color": "#C00000", "text_wrap": True})
+    sheet = workbook.add_worksheet("错误行")
+    header = ["行号", *plan.header, "错误"]
+    error_column = len(header) - 1
+    sheet.set_column(error_column, error_column, 80)
+    for index, title in enumerate(header):
+        sheet.write_string(0, index, title, header_format)
+    sheet.freeze_panes(1, 1)
+    row_index = 0
+    for row in plan.rows:
+        if not row.errors:
+            continue
+        row_index += 1
+        sheet.write_number(row_index, 0, row.row)
+        for index, value in enumerate((row.cells or [])[: len(plan.header)], start=1):
+            if value != "":
+                sheet.write_string(row_index, index, neutralise_formula(str(value)))
+        sheet.write_string(
+            row_index, error_column, "\n".join(str(error) for error in row.errors), error_format
+        )
+    workbook.close()
+    return stream.getvalue()

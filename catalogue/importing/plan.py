@@ -60,7 +60,8 @@ class RowPlan:
 class ImportPlan:
     rows: list = field(default_factory=list)
     unknown_columns: list = field(default_factory=list)
-    columns: list = field(default_factory=list)  # headers found in the file, in file order
+    columns: list = field(default_factory=list)  # headers recognised, in file order
+    header: list = field(default_factory=list)  # the header row as found
     file_problem: str | None = None
 
     def count(self, action):
@@ -203,7 +204,9 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
         positions, unknown, found = _map_columns(sheet.header)
     except FileProblem as problem:
         return plan_from_file_problem(problem)
-    plan = ImportPlan(unknown_columns=unknown, columns=found)
+    plan = ImportPlan(
+        unknown_columns=unknown, columns=found, header=[cell_text(cell) for cell in sheet.header]
+    )
     present = [COLUMN_BY_FIELD[name] for name in positions]
     parsers = _Parsers(
         references.department_lookup(), references.sector_lookup(), references.channel_lookup()

@@ -1,4 +1,6 @@
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_TESTING", "true")
 
@@ -9,3 +11,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+IMPORT_PLAN_DIR = Path(tempfile.gettempdir()) / "catalogue-test-import-plans"
