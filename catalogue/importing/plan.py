@@ -8,6 +8,7 @@ The plan is plain data (JSON-serialisable), so the admin can keep it between pre
 
 import re
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from types import SimpleNamespace
 
 from catalogue.models import ServiceItem
@@ -24,7 +25,7 @@ _BASIC_CODE = re.compile(r"^[0-9A-Za-z]{12}$")
 _FOREIGN_KEYS = ("department", "sector", "main_item")
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     row: int
     column: str
@@ -42,15 +43,15 @@ class RowError:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
     row: int
     code: str
     action: str
     item_id: int | None = None
-    values: dict | None = None  # field -> value to write (new and update rows)
+    values: list | None = None  # values to write, in WRITTEN_FIELDS order (new and update rows)
     new_main_item: str | None = None  # a 主项名称 to create in the row's department
-    changed: list = field(default_factory=list)  # headers of the changed columns
+    changed: list | tuple = ()  # headers of the changed columns
     errors: list = field(default_factory=list)  # [RowError]
     cells: list | None = None  # the row as found, for the error workbook
     updated_at: str | None = None  # the item's updated_at when checked (stale-plan test)
@@ -102,69 +103,88 @@ def plan_from_file_problem(problem: FileProblem) -> ImportPlan:
     return ImportPlan(file_problem=str(problem.message))
 
 
+_MISSING = object()
+
+
 class _Parsers:
-    """A parser per present column; parsed values are cached per distinct cell value."""
+    """One parse function per present column; reference and choice columns cache their results
+    per distinct cell value, so a 100,000-row file parses each label only once."""
 
     def __init__(self, departments, sectors, channels):
         self.departments, self.sectors, self.channels = departments, sectors, channels
-        self.caches = {column.field: {} for column in COLUMNS}
 
-    def parse(self, column, raw):
+    def for_column(self, column):
+        """(parse, cache): cache is None for free-text columns, parsed on every row."""
         kind = column.kind
         if kind == Kind.TEXT:
-            text = cell_text(raw)
-            if column.required and not text:
-                raise CellProblem(messages.REQUIRED)
-            return self._within_length(column, text)
+            return self._text(column), None
         if kind == Kind.CODE:
-            text = code_text(raw)
-            if column.field == "code" and not text:
-                raise CellProblem(messages.REQUIRED)
-            if column.field == "basic_code" and text and not _BASIC_CODE.match(text):
-                raise CellProblem(messages.BASIC_CODE_FORMAT)
-            return self._within_length(column, text)
+            return self._code(column), None
         if kind == Kind.MAIN_ITEM:
-            return self._within_length(column, cell_text(raw))
-        cache = self.caches[column.field]
-        key = (type(raw), raw)
-        try:
-            result = cache[key]
-        except KeyError:
-            try:
-                result = self._parse_cached_kind(column, raw)
-            except CellProblem as problem:
-                result = problem
-            cache[key] = result
-        if isinstance(result, CellProblem):
-            raise result
-        return result
-
-    def _parse_cached_kind(self, column, raw):
-        kind = column.kind
-        if kind == Kind.DEPARTMENT or kind == Kind.SECTOR:
-            text = cell_text(raw)
-            if not text:
-                raise CellProblem(messages.REQUIRED)
+            return self._text(column), None
+        if kind in (Kind.DEPARTMENT, Kind.SECTOR):
             lookup = self.departments if kind == Kind.DEPARTMENT else self.sectors
-            return lookup.get(text)
+
+            def parse_reference(raw):
+                text = cell_text(raw)
+                if not text:
+                    raise CellProblem(messages.REQUIRED)
+                return lookup.get(text)
+
+            return parse_reference, {}
         if kind == Kind.CHANNELS:
-            return sorted({self.channels.get(part) for part in split_values(cell_text(raw))})
-        return column.parse(raw)
+            channels = self.channels
+            return (
+                lambda raw: sorted({channels.get(part) for part in split_values(cell_text(raw))}),
+                {},
+            )
+        return column.parse, {}
 
     @staticmethod
-    def _within_length(column, text):
-        if column.max_length and len(text) > column.max_length:
-            raise CellProblem(
-                messages.TOO_LONG.format(max_length=column.max_length, length=len(text))
-            )
-        return text
+    def _text(column):
+        required, max_length = column.required, column.max_length
+        # Addresses, phones and legal bases repeat from row to row: keep one copy of each text
+        # (a 100,000-row plan is then a third smaller). Names are mostly unique: not kept.
+        shared = {} if column.field != "name" else None
+
+        def parse_text(raw):
+            text = cell_text(raw)
+            if required and not text:
+                raise CellProblem(messages.REQUIRED)
+            _within_length(max_length, text)
+            if shared is not None and len(shared) < 100_000:
+                text = shared.setdefault(text, text)
+            return text
+
+        return parse_text
+
+    @staticmethod
+    def _code(column):
+        is_code, max_length = column.field == "code", column.max_length
+
+        def parse_code(raw):
+            text = code_text(raw)
+            if is_code and not text:
+                raise CellProblem(messages.REQUIRED)
+            if not is_code and text and not _BASIC_CODE.match(text):
+                raise CellProblem(messages.BASIC_CODE_FORMAT)
+            return _within_length(max_length, text)
+
+        return parse_code
+
+
+def _within_length(max_length, text):
+    if max_length and len(text) > max_length:
+        raise CellProblem(messages.TOO_LONG.format(max_length=max_length, length=len(text)))
+    return text
 
 
 def _model_defaults():
     defaults = {}
     for name in FIELD_NAMES:
         model_field = ServiceItem._meta.get_field(name)
-        defaults[name] = None if model_field.is_relation else model_field.get_default()
+        default = None if model_field.is_relation else model_field.get_default()
+        defaults[name] = default.value if isinstance(default, Enum) else default
     defaults["mobile_channels"] = []
     return defaults
 
@@ -194,11 +214,18 @@ def _map_columns(header):
     return positions, unknown, found
 
 
+# A row's values to write, as a list in this order (a dict per row would double the memory).
+WRITTEN_FIELDS = (*FIELD_NAMES, "mobile_channels")
+VALUE_INDEX = {name: index for index, name in enumerate(WRITTEN_FIELDS)}
+CHUNK_ROWS = 2000  # rows checked together: one query for their existing items
+
+
 def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
     """Decide for every row: new, update, unchanged or error (with every error found).
 
     `allowed_departments`: None for all, else the ids of the departments whose items the user
-    may import; other rows are errors.
+    may import; other rows are errors. Rows stream through in chunks, so memory holds the plan
+    but not the whole sheet's cells.
     """
     try:
         positions, unknown, found = _map_columns(sheet.header)
@@ -207,32 +234,55 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
     plan = ImportPlan(
         unknown_columns=unknown, columns=found, header=[cell_text(cell) for cell in sheet.header]
     )
-    present = [COLUMN_BY_FIELD[name] for name in positions]
     parsers = _Parsers(
         references.department_lookup(), references.sector_lookup(), references.channel_lookup()
     )
+    specs = []
+    for name, index in positions.items():
+        column = COLUMN_BY_FIELD[name]
+        specs.append((name, column.header, index, *parsers.for_column(column)))
+    context = _Context(
+        positions=positions,
+        main_items=references.all_main_items(),
+        defaults=_model_defaults(),
+        allowed=None if allowed_departments is None else set(allowed_departments),
+        departments=parsers.departments,
+        compared=[name for name in positions if name != "code"],
+    )
     formula_cells = sheet.formula_cells_without_value
     first_column = sheet.first_column
-
-    parsed = []  # (RowPlan, values, raw texts by field)
     first_row_of_code = {}
+    chunk = []
     for row_number, cells in sheet.rows:
         values, errors = {}, []
         width = len(cells)
-        for column in present:
-            index = positions[column.field]
+        for name, header, index, parse, cache in specs:
             raw = cells[index] if index < width else ""
             if formula_cells and (row_number, index + first_column) in formula_cells:
-                errors.append(
-                    RowError(row_number, column.header, "", str(messages.FORMULA_WITHOUT_VALUE))
-                )
+                errors.append(RowError(row_number, header, "", str(messages.FORMULA_WITHOUT_VALUE)))
                 continue
-            try:
-                values[column.field] = parsers.parse(column, raw)
-            except CellProblem as problem:
-                errors.append(
-                    RowError(row_number, column.header, cell_text(raw), str(problem.message))
-                )
+            if cache is None:
+                try:
+                    values[name] = parse(raw)
+                except CellProblem as problem:
+                    errors.append(
+                        RowError(row_number, header, cell_text(raw), str(problem.message))
+                    )
+                continue
+            key = raw if raw.__class__ is str else (raw.__class__, raw)
+            result = cache.get(key, _MISSING)
+            if result is _MISSING:
+                try:
+                    result = parse(raw)
+                    if isinstance(result, Enum):  # plain values for JSON and the database
+                        result = result.value
+                except CellProblem as problem:
+                    result = problem
+                cache[key] = result
+            if result.__class__ is CellProblem:
+                errors.append(RowError(row_number, header, cell_text(raw), str(result.message)))
+            else:
+                values[name] = result
         code = values.get("code", "")
         if code:
             other_row = first_row_of_code.setdefault(code, row_number)
@@ -240,38 +290,55 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
                 errors.append(
                     RowError(
                         row_number,
-                        "实施编码",
+                        COLUMN_BY_FIELD["code"].header,
                         code,
                         str(messages.DUPLICATE_CODE.format(other_row=other_row)),
                     )
                 )
         row = RowPlan(row=row_number, code=code, action=ERROR if errors else NEW, errors=errors)
-        parsed.append((row, values, cells))
+        plan.rows.append(row)
+        chunk.append((row, values, cells))
+        if len(chunk) == CHUNK_ROWS:
+            _decide(chunk, context)
+            chunk = []
+    if chunk:
+        _decide(chunk, context)
+    if not plan.rows:
+        return plan_from_file_problem(FileProblem(messages.NO_ROWS))
+    return plan
 
-    existing = references.existing_items(list(first_row_of_code), FIELD_NAMES)
-    department_ids = {
-        values["department"] for _row, values, _cells in parsed if "department" in values
-    }
-    main_items = references.main_items_of(department_ids)
-    defaults = _model_defaults()
-    allowed = None if allowed_departments is None else set(allowed_departments)
-    compared = [name for name in positions if name != "code"]
 
-    for row, values, cells in parsed:
+@dataclass
+class _Context:
+    positions: dict
+    main_items: dict
+    defaults: dict
+    allowed: set | None
+    departments: object
+    compared: list
+
+
+def _decide(chunk, context):
+    """Merge each row with the item it updates, apply every rule, and set the row's action."""
+    codes = [row.code for row, _values, _cells in chunk if row.code]
+    existing = references.existing_items(codes, FIELD_NAMES)
+    positions, defaults, allowed = context.positions, context.defaults, context.allowed
+    for row, values, cells in chunk:
         current = existing.get(row.code)
         merged = dict(current or defaults)
         merged.update(values)
-        errored = {COLUMN_BY_FIELD[name].header for name in COLUMN_BY_FIELD} & {
-            error.column for error in row.errors
-        }
         if allowed is not None:
-            _check_department_allowed(row, values, current, allowed, parsers.departments)
-        main_item_for_rules = _resolve_main_item(row, values, merged, current, main_items)
-        rule_values = {
-            name: value
-            for name, value in merged.items()
-            if name in COLUMN_BY_FIELD and COLUMN_BY_FIELD[name].header not in errored
-        }
+            _check_department_allowed(row, values, current, allowed, context.departments)
+        main_item_for_rules = _resolve_main_item(row, values, merged, current, context.main_items)
+        if row.errors:
+            errored = {error.column for error in row.errors}
+            rule_values = {
+                name: value
+                for name, value in merged.items()
+                if name not in COLUMN_BY_FIELD or COLUMN_BY_FIELD[name].header not in errored
+            }
+        else:
+            rule_values = dict(merged)
         if "main_item" in rule_values:
             rule_values["main_item"] = main_item_for_rules
         for field_name, rule_messages in item_rule_errors(rule_values).items():
@@ -287,22 +354,20 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
             continue
         if current is None:
             row.action = NEW
-            row.values = {name: merged[name] for name in (*FIELD_NAMES, "mobile_channels")}
+            row.values = [merged[name] for name in WRITTEN_FIELDS]
             continue
         row.item_id = current["id"]
         row.updated_at = current["updated_at"].isoformat()
         row.changed = [
             COLUMN_BY_FIELD[name].header
-            for name in compared
+            for name in context.compared
             if merged[name] != current[name] or (name == "main_item" and row.new_main_item)
         ]
         if row.changed:
             row.action = UPDATE
-            row.values = {name: merged[name] for name in (*FIELD_NAMES, "mobile_channels")}
+            row.values = [merged[name] for name in WRITTEN_FIELDS]
         else:
             row.action = UNCHANGED
-    plan.rows = [row for row, _values, _cells in parsed]
-    return plan
 
 
 def _check_department_allowed(row, values, current, allowed, departments):

@@ -11,6 +11,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -45,7 +46,7 @@ class Sheet:
     # Rows as lists of raw cell values, with their Excel row numbers (1-based).
     header: list
     header_row: int
-    rows: list  # [(row_number, [cells…]), …]
+    rows: Iterable  # (row_number, [cells…]) for each non-blank row, streamed once
     first_column: int  # 0-based index of the sheet's first column in use
     formula_cells_without_value: set = field(default_factory=set)  # {(row_number, col_index)}
 
@@ -189,20 +190,22 @@ def _read_values(data: bytes, formula_cells: set) -> Sheet:
                 )
             )
         )
-    data_rows = []
-    for number, cells in rows:
-        # Real files end with many blank rows (a claimed 1,000,000): skip them at C speed.
-        if cells.count("") != len(cells) and any(_filled(cell) for cell in cells):
-            data_rows.append((number, cells))
-    if not data_rows:
-        raise FileProblem(messages.NO_ROWS)
     return Sheet(
         header=header,
         header_row=header_row,
-        rows=data_rows,
+        rows=_data_rows(rows, workbook),
         first_column=first_column,
         formula_cells_without_value=formula_cells,
     )
+
+
+def _data_rows(rows, workbook):
+    """The non-blank rows, streamed (the plan keeps what it needs, not the whole sheet)."""
+    del workbook  # referenced only to keep it open while rows are read
+    for number, cells in rows:
+        # Real files end with many blank rows (a claimed 1,000,000): skip them at C speed.
+        if cells.count("") != len(cells) and any(_filled(cell) for cell in cells):
+            yield number, cells
 
 
 def _filled(cell) -> bool:

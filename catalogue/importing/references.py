@@ -69,6 +69,14 @@ def main_items_of(department_ids) -> dict[tuple[int, str], int]:
     }
 
 
+def all_main_items() -> dict[tuple[int, str], int]:
+    """(department id, name key) -> main item id, for every main item (one query)."""
+    return {
+        (department_id, label_key(name)): pk
+        for pk, department_id, name in MainItem.objects.values_list("id", "department_id", "name")
+    }
+
+
 def chunks(sequence, size=_SQLITE_SAFE_CHUNK):
     for start in range(0, len(sequence), size):
         yield sequence[start : start + size]

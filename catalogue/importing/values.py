@@ -57,6 +57,15 @@ def neutralise_formula(text: str) -> str:
 
 def cell_text(raw) -> str:
     """The cell as trimmed text: numbers without a spurious `.0`, odd spaces removed."""
+    if raw.__class__ is str:
+        text = raw.strip()
+        if not text:
+            return text
+        if "\u3000" in text or "\xa0" in text or "\ufeff" in text:
+            text = text.replace("\u3000", " ").replace("\xa0", " ").replace("\ufeff", "").strip()
+        if text[0] == NEUTRALISING_PREFIX and text[1:].startswith(FORMULA_TRIGGERS):
+            text = text[1:].strip()
+        return text
     if raw is None:
         return ""
     if isinstance(raw, str):

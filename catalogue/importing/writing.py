@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -10,7 +10,7 @@ from catalogue.models import MainItem, ServiceItem
 
 from . import messages, references
 from .columns import COLUMNS, FIELD_NAMES
-from .plan import NEW, UNCHANGED, UPDATE, ImportPlan
+from .plan import NEW, UNCHANGED, UPDATE, VALUE_INDEX, ImportPlan
 from .values import label_key
 
 BATCH_SIZE = 1000
@@ -41,15 +41,20 @@ class ImportResult:
         return self.plan.summary()
 
 
-def _fk_kwargs(values):
+_DEPARTMENT, _SECTOR, _MAIN_ITEM, _CHANNELS = (
+    VALUE_INDEX[name] for name in ("department", "sector", "main_item", "mobile_channels")
+)
+
+
+def _model_kwargs(values):
     kwargs = {
-        name: values[name]
-        for name in FIELD_NAMES
+        name: values[index]
+        for index, name in enumerate(FIELD_NAMES)
         if name not in ("department", "sector", "main_item")
     }
-    kwargs["department_id"] = values["department"]
-    kwargs["sector_id"] = values["sector"]
-    kwargs["main_item_id"] = values["main_item"]
+    kwargs["department_id"] = values[_DEPARTMENT]
+    kwargs["sector_id"] = values[_SECTOR]
+    kwargs["main_item_id"] = values[_MAIN_ITEM]
     return kwargs
 
 
@@ -75,7 +80,7 @@ def _create_main_items(rows):
     for row in rows:
         if row.new_main_item:
             wanted.setdefault(
-                (row.values["department"], label_key(row.new_main_item)), row.new_main_item
+                (row.values[_DEPARTMENT], label_key(row.new_main_item)), row.new_main_item
             )
     if not wanted:
         return
@@ -92,7 +97,7 @@ def _create_main_items(rows):
     ids = references.main_items_of(department_ids)
     for row in rows:
         if row.new_main_item:
-            row.values["main_item"] = ids[(row.values["department"], label_key(row.new_main_item))]
+            row.values[_MAIN_ITEM] = ids[(row.values[_DEPARTMENT], label_key(row.new_main_item))]
 
 
 def apply_plan(plan: ImportPlan, *, user=None, verify_fresh=False, on_written=None) -> ImportResult:
@@ -120,23 +125,73 @@ def apply_plan(plan: ImportPlan, *, user=None, verify_fresh=False, on_written=No
 
 
 def _insert(rows):
+    """Insert new items with multi-row INSERT … RETURNING statements.
+
+    Django's bulk_create spends about three quarters of its time preparing each field of each
+    object; the plan's values are already plain, checked Python values, so they are sent as
+    parameters directly. Columns come from the model's metadata, nothing is spelt by hand.
+    """
+    if not rows:
+        return []
+    ops = connection.ops
+    fields = [
+        field
+        for field in ServiceItem._meta.concrete_fields
+        if not field.primary_key and not field.generated
+    ]
+    now = ops.adapt_datetimefield_value(timezone.now())
+    # Per column: the index of its value in the plan, or a constant (timestamps, and the
+    # default of fields the file does not carry, such as 法定时限说明).
+    getters = []
+    for model_field in fields:
+        if model_field.name in ("created_at", "updated_at"):
+            getters.append((None, now))
+        elif model_field.name in VALUE_INDEX:
+            getters.append((VALUE_INDEX[model_field.name], None))
+        else:
+            getters.append(
+                (None, model_field.get_db_prep_save(model_field.get_default(), connection))
+            )
+    table = ops.quote_name(ServiceItem._meta.db_table)
+    columns = ", ".join(ops.quote_name(model_field.column) for model_field in fields)
+    row_placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = f"{ops.quote_name('id')}, {ops.quote_name('code')}"
+    batch_size = max(1, min(BATCH_SIZE, _max_query_params() // len(fields)))
     through = ServiceItem.mobile_channels.through
     created_ids = []
-    for batch in references.chunks(rows, BATCH_SIZE):
-        items = ServiceItem.objects.bulk_create(
-            [ServiceItem(**_fk_kwargs(row.values)) for row in batch]
-        )
-        links = []
-        for item, row in zip(items, batch, strict=True):
-            created_ids.append(item.pk)
-            row.item_id = item.pk
-            links.extend(
-                through(serviceitem_id=item.pk, mobilechannel_id=channel_id)
-                for channel_id in row.values["mobile_channels"]
+    with connection.cursor() as cursor:
+        for batch in references.chunks(rows, batch_size):
+            params = []
+            for row in batch:
+                values = row.values
+                params.extend(
+                    constant if index is None else values[index] for index, constant in getters
+                )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES "
+                f"{', '.join([row_placeholder] * len(batch))} RETURNING {returning}",
+                params,
             )
-        if links:
-            through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+            ids = dict((code, pk) for pk, code in cursor.fetchall())
+            links = []
+            for row in batch:
+                row.item_id = ids[row.code]
+                created_ids.append(row.item_id)
+                links.extend(
+                    through(serviceitem_id=row.item_id, mobilechannel_id=channel_id)
+                    for channel_id in row.values[_CHANNELS]
+                )
+            if links:
+                through.objects.bulk_create(links, batch_size=BATCH_SIZE)
     return created_ids
+
+
+def _max_query_params():
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 65535
 
 
 def _update(rows):
@@ -155,7 +210,7 @@ def _update(rows):
     ]
     items = []
     for row in rows:
-        item = ServiceItem(id=row.item_id, **_fk_kwargs(row.values))
+        item = ServiceItem(id=row.item_id, **_model_kwargs(row.values))
         item.updated_at = now
         items.append(item)
     ServiceItem.objects.bulk_update(items, fields, batch_size=UPDATE_BATCH_SIZE)
@@ -166,7 +221,7 @@ def _update(rows):
             [
                 through(serviceitem_id=row.item_id, mobilechannel_id=channel_id)
                 for row in batch
-                for channel_id in row.values["mobile_channels"]
+                for channel_id in row.values[_CHANNELS]
             ],
             batch_size=BATCH_SIZE,
         )
