@@ -28,6 +28,7 @@ from import_export.forms import ExportForm
 from . import exporting
 from .importing import ERROR, NEW, UNCHANGED, UPDATE, StalePlan
 from .importing import messages as import_messages
+from .importing.plan import VALUE_INDEX
 from .importing.reading import max_file_size
 from .importing.store import PlanExpired, plan_discard, plan_fetch, plan_keep
 from .resources import ServiceItemResource
@@ -130,12 +131,15 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         token = plan_keep(plan=plan, user=request.user, file_hash=file_hash, file_name=file_name)
         listed = {NEW: [], UPDATE: [], ERROR: []}
         unchanged = []
+        name_index = VALUE_INDEX["name"]
         for row in plan.rows:
             if row.action == UNCHANGED:
                 if len(unchanged) < PREVIEW_ROW_LIMIT:
                     unchanged.append(row)
             elif len(listed[row.action]) < PREVIEW_ROW_LIMIT:
-                listed[row.action].append(row)
+                listed[row.action].append(
+                    {"plan": row, "name": row.values[name_index] if row.values else ""}
+                )
         counts = plan.counts
         context = self._context(
             request,

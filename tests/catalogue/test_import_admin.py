@@ -87,7 +87,10 @@ def test_preview_lists_updates_with_changed_columns_and_collapses_unchanged(
 
     page = preview.content.decode()
     assert preview.context["counts"] == {"new": 0, "update": 1, "unchanged": 1, "error": 0}
-    assert '<tr class="row-update"><td>2</td><td>A</td><td>办理地点</td></tr>' in page
+    name = valid_row()["事项名称"]
+    assert (
+        f'<tr class="row-update"><td>2</td><td>A</td><td>{name}</td><td>办理地点</td></tr>' in page
+    )
     assert '<details id="import-unchanged">' in page and "1 行无变化" in page
 
 
