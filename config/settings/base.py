@@ -113,5 +113,4 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Who may import and export items (issue 5 may switch these to dedicated permissions).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

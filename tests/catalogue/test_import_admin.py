@@ -1,4 +1,7 @@
 import io
+import os
+import time
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -212,3 +215,24 @@ def test_csv_export_is_utf8_with_bom(admin_client, import_references):
 
     assert response.content.startswith(b"\xef\xbb\xbf")
     assert "'=1+1" in response.content.decode("utf-8-sig")
+
+
+def test_an_expired_preview_cannot_be_confirmed(admin_client, settings):
+    preview = _upload(admin_client, [valid_row()])
+    data = _confirm_data(preview)
+    kept = Path(settings.IMPORT_PLAN_DIR) / f"{data['token']}.json.gz"
+    three_hours_ago = time.time() - 3 * 60 * 60
+    os.utime(kept, (three_hours_ago, three_hours_ago))
+
+    response = admin_client.post(CONFIRM_URL, data, follow=True)
+
+    assert str(messages.PLAN_EXPIRED) in response.content.decode()
+    assert ServiceItem.objects.count() == 0
+
+
+def test_a_forged_token_is_refused(admin_client):
+    response = admin_client.post(
+        CONFIRM_URL, {"token": "../../etc/passwd", "file_hash": "0" * 64}, follow=True
+    )
+
+    assert str(messages.PLAN_EXPIRED) in response.content.decode()

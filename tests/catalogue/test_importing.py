@@ -440,8 +440,26 @@ def test_import_writes_in_bulk(import_references, django_assert_num_queries):
     data = xlsx_bytes([valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(3)])
 
     # 6 planning queries (see above); savepoint; main items: read, insert the new one, read
-    # back its id; one insert of the 2 new items; one update of the changed one; release.
+    # back its id; one insert of the 2 new items (on PostgreSQL: their ids drawn from the
+    # sequence, then a COPY, which Django does not record); one update of the changed one;
+    # release.
     with django_assert_num_queries(13):
         result = items_import(file=data)
 
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)
+
+
+def test_inserted_items_get_timestamps_defaults_and_the_generated_tier_span(import_references):
+    items_import(file=xlsx_bytes([valid_row(行使层级="区级、街道级")]))
+
+    item = ServiceItem.objects.get()
+    assert item.created_at is not None and item.updated_at is not None
+    assert (item.legal_limit_note, item.promised_limit_note) == ("", "")
+    assert item.tier_span == "区街两级"
+
+
+def test_plan_values_are_plain_python_values(import_references):
+    plan = items_import_plan(file=xlsx_bytes([valid_row(事项类型="01", 网上办理深度="Ⅳ")]))
+
+    (row,) = plan.rows
+    assert {type(value) for value in row.values} <= {str, int, bool, type(None), list}
