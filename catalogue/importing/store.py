@@ -51,7 +51,8 @@ def plan_keep(*, plan: ImportPlan, user, file_hash: str, file_name: str) -> str:
         "plan": plan.to_dict(),
     }
     with gzip.open(directory / f"{token}.json.gz", "wt", encoding="utf-8", compresslevel=1) as out:
-        json.dump(record, out, ensure_ascii=False, separators=(",", ":"))
+        # dumps, not dump: json.dump streams through the pure-Python encoder, five times slower.
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
     return token
 
 
