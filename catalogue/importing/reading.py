@@ -31,6 +31,12 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+_ROW_ELEMENT = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
+# A value that is not blank: <v>x</v>, inline text <t>x</t> with more than spaces, or a
+# formula (kept so that one without a cached result is still reported).
+_FILLED_VALUE = re.compile(rb"<v>\s*[^<\s]|<t(?:\s[^>]*)?>\s*[^<\s]|<f[\s>/]")
+# Above this many rows, rows without a value are dropped before calamine reads the sheet.
+BLANK_ROW_FILTER_THRESHOLD = 200_000
 
 
 class FileProblem(Exception):
@@ -65,7 +71,10 @@ def read_sheet(data: bytes) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         sheet_path = _first_sheet_path(archive)
-        formula_cells = _formula_cells_without_value(archive, sheet_path)
+        row_count, has_formula = _scan_sheet(archive, sheet_path)
+        formula_cells = _formula_cells_without_value(archive, sheet_path) if has_formula else set()
+        if row_count > BLANK_ROW_FILTER_THRESHOLD:
+            data = _without_blank_rows(archive, sheet_path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ElementTree.ParseError, OSError):
         raise FileProblem(messages.CORRUPT) from None
     except EOFError:
@@ -117,21 +126,55 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     raise FileProblem(messages.NO_SHEET)
 
 
-def _formula_cells_without_value(archive: zipfile.ZipFile, sheet_path: str) -> set:
-    """Cells holding a formula but no cached result, as {(row_number, 0-based column)}."""
+def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
+    """Stream the sheet's XML once: its number of rows, and whether it holds any formula."""
     limit = max_unpacked_size()
-    seen, has_formula, tail = 0, False, b""
+    seen, rows, has_formula, tail = 0, 0, False, b""
     with archive.open(sheet_path) as stream:
         # zipfile stops at the declared size and checks the CRC, so a lying header fails here.
         while chunk := stream.read(1 << 20):
             seen += len(chunk)
             if seen > limit:
                 raise FileProblem(messages.ZIP_BOMB.format(limit=filesizeformat(limit)))
+            rows += chunk.count(b"<row ") + chunk.count(b"<row>")
             if not has_formula and _FORMULA_TAG.search(tail + chunk):
                 has_formula = True
             tail = chunk[-8:]
-    if not has_formula:
-        return set()
+    return rows, has_formula
+
+
+def _without_blank_rows(archive: zipfile.ZipFile, sheet_path: str) -> bytes:
+    """The workbook again, without the sheet's rows that hold no value.
+
+    A sheet claiming a million rows whose cells hold empty strings would make calamine build a
+    million full rows (over a gigabyte); dropped here, it reads like a normal file.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info in archive.infolist():
+            if info.filename != sheet_path:
+                target.writestr(info, archive.read(info.filename))
+                continue
+            with archive.open(info) as source, target.open(info.filename, "w") as sink:
+                pending = b""
+                while chunk := source.read(1 << 20):
+                    pending += chunk
+                    cut = pending.rfind(b"</row>")
+                    if cut >= 0:
+                        cut += len(b"</row>")
+                        sink.write(_ROW_ELEMENT.sub(_keep_filled_row, pending[:cut]))
+                        pending = pending[cut:]
+                sink.write(_ROW_ELEMENT.sub(_keep_filled_row, pending))
+    return out.getvalue()
+
+
+def _keep_filled_row(match) -> bytes:
+    row = match.group(0)
+    return row if _FILLED_VALUE.search(row) else b""
+
+
+def _formula_cells_without_value(archive: zipfile.ZipFile, sheet_path: str) -> set:
+    """Cells holding a formula but no cached result, as {(row_number, 0-based column)}."""
     cells = set()
     with archive.open(sheet_path) as stream:
         for _event, element in ElementTree.iterparse(stream):
@@ -209,7 +252,9 @@ def _data_rows(rows, workbook):
 
 
 def _filled(cell) -> bool:
-    return cell != "" and cell is not None
+    if cell.__class__ is str:
+        return bool(cell.strip())
+    return cell is not None
 
 
 def _column_letters(index: int) -> str:

@@ -7,6 +7,7 @@ import zipfile
 import msoffcrypto.format.ooxml
 import openpyxl
 import pytest
+import xlsxwriter
 from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 
@@ -185,3 +186,41 @@ def test_duplicate_headers_are_refused_naming_them():
     headers = [*valid_row(), "事项名称"]
     data = xlsx_bytes([[*valid_row().values(), "另一个名称"]], headers=headers)
     assert _file_problem(data) == messages.DUPLICATE_COLUMNS.format(columns="事项名称")
+
+
+@pytest.fixture
+def filter_blank_rows(monkeypatch):
+    """Drop valueless rows before reading even in a small file (normally above 200,000 rows)."""
+    monkeypatch.setattr("catalogue.importing.reading.BLANK_ROW_FILTER_THRESHOLD", 0)
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+def test_rows_survive_blank_row_filtering_with_shared_strings():
+    # xlsxwriter's default mode stores text in the shared-strings table, as Excel does.
+    stream = io.BytesIO()
+    workbook = xlsxwriter.Workbook(stream)
+    sheet = workbook.add_worksheet()
+    rows = [list(valid_row()), [], list(valid_row(实施编码="S2").values()), ["  "]]
+    rows.insert(1, list(valid_row(实施编码="S1").values()))
+    for number, cells in enumerate(rows):
+        sheet.write_row(number, 0, cells)
+    workbook.close()
+
+    result = items_import(file=stream.getvalue())
+
+    assert result.written, [str(error) for error in result.plan.errors]
+    assert [row.row for row in result.plan.rows] == [2, 4]
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+def test_formula_without_value_is_still_reported_after_blank_row_filtering():
+    result = items_import(file=xlsx_bytes([valid_row(事项名称="=1+1")]))
+
+    (error,) = result.plan.errors
+    assert error.problem == messages.FORMULA_WITHOUT_VALUE
+
+
+def test_a_row_of_spaces_only_counts_as_blank():
+    result = items_import(file=xlsx_bytes([valid_row(), ["  ", "\u3000"]]))
+
+    assert result.written and len(result.plan.rows) == 1

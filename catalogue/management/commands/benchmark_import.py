@@ -282,6 +282,37 @@ class Command(BaseCommand):
             write_xlsx(_synthetic_rows(size), str(path))
         return path
 
+    def _million_rows_file(self, workdir):
+        """Two real rows, then blank rows up to row 1,000,000 (cells holding empty strings)."""
+        import io
+        import zipfile
+
+        from catalogue.exporting import write_xlsx
+
+        path = workdir / "items-2-of-1000000.xlsx"
+        if path.exists():
+            return path
+        stream = io.BytesIO()
+        write_xlsx(_synthetic_rows(2), stream)
+        source = zipfile.ZipFile(stream)
+        blank_rows = "".join(
+            f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t></t></is></c>'
+            f'<c r="AG{number}" t="inlineStr"><is><t></t></is></c></row>'
+            for number in range(4, 1_000_001)
+        )
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for name in source.namelist():
+                content = source.read(name)
+                if name == "xl/worksheets/sheet1.xml":
+                    content = content.replace(
+                        b"</sheetData>", blank_rows.encode() + b"</sheetData>"
+                    )
+                    content = re.sub(
+                        rb'<dimension ref="[^"]*"', b'<dimension ref="A1:AG1000000"', content
+                    )
+                target.writestr(name, content)
+        return path
+
     def _run_database(self, label, url, sizes, files, workdir, options):
         run = lambda task, **kw: _run_task(url, task, **kw)  # noqa: E731
         lines = [
@@ -311,6 +342,11 @@ class Command(BaseCommand):
                     f"export {size:,} items to .xlsx",
                     run("export", file=workdir / f"export-{size}.xlsx"),
                 )
+        run("flush")
+        line(
+            "sheet claiming 1,000,000 rows, 2 real ones",
+            run("import", file=self._million_rows_file(workdir)),
+        )
         if 10_000 in sizes:
             run("flush")
             cli = run("import", file=files[10_000])
