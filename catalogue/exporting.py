@@ -13,10 +13,11 @@ import xlsxwriter
 from django.db.models import QuerySet
 
 from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
-from .importing.values import neutralise_formula
+from .importing.values import FORMULA_TRIGGERS, neutralise_formula
 from .models import Department, MobileChannel, Sector, ServiceItem
 
 STREAM_CHUNK_SIZE = 2000
+_TRIGGER_CHARACTERS = "".join(FORMULA_TRIGGERS)
 ITEMS_SHEET = "事项"
 HELP_SHEET = "填写说明"
 LISTS_SHEET = "可选值"
@@ -69,7 +70,7 @@ def export_rows(queryset: QuerySet[ServiceItem]):
                     value = render(value)
             if value is None:
                 value = ""
-            elif value.__class__ is str and value:
+            elif value.__class__ is str and value and value[0] in _TRIGGER_CHARACTERS:
                 value = neutralise_formula(value)
             cells.append(value)
         yield cells
