@@ -266,6 +266,7 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
         defaults=_model_defaults(),
         allowed=None if allowed_departments is None else set(allowed_departments),
         departments=parsers.departments,
+        not_allowed_message=_not_allowed_message(allowed_departments, parsers.departments),
         compared=[name for name in positions if name != "code"],
     )
     formula_cells = sheet.formula_cells_without_value
@@ -327,6 +328,15 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
     return plan
 
 
+def _not_allowed_message(allowed_departments, departments):
+    if allowed_departments is None:
+        return ""
+    names = "、".join(
+        departments.names[pk] for pk in sorted(allowed_departments) if pk in departments.names
+    )
+    return str(messages.DEPARTMENT_NOT_ALLOWED.format(allowed=names))
+
+
 @dataclass
 class _Context:
     positions: dict
@@ -334,6 +344,7 @@ class _Context:
     defaults: dict
     allowed: set | None
     departments: object
+    not_allowed_message: str
     compared: list
 
 
@@ -347,7 +358,7 @@ def _decide(chunk, context):
         merged = dict(current or defaults)
         merged.update(values)
         if allowed is not None:
-            _check_department_allowed(row, values, current, allowed, context.departments)
+            _check_department_allowed(row, values, current, context)
         main_item_for_rules = _resolve_main_item(row, values, merged, current, context.main_items)
         if row.errors:
             errored = {error.column for error in row.errors}
@@ -389,17 +400,15 @@ def _decide(chunk, context):
             row.action = UNCHANGED
 
 
-def _check_department_allowed(row, values, current, allowed, departments):
-    allowed_names = "、".join(
-        departments.names[pk] for pk in sorted(allowed) if pk in departments.names
-    )
+def _check_department_allowed(row, values, current, context):
+    allowed, departments = context.allowed, context.departments
     if "department" in values and values["department"] not in allowed:
         row.errors.append(
             RowError(
                 row.row,
                 "实施主体",
                 departments.names.get(values["department"], ""),
-                str(messages.DEPARTMENT_NOT_ALLOWED.format(allowed=allowed_names)),
+                context.not_allowed_message,
             )
         )
     if current is not None and current["department"] not in allowed:
