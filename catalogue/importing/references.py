@@ -63,9 +63,9 @@ def main_items_of(department_ids) -> dict[tuple[int, str], int]:
     """(department id, name key) -> main item id, for the departments of the file."""
     return {
         (department_id, label_key(name)): pk
-        for pk, department_id, name in MainItem.objects.filter(
-            department_id__in=department_ids
-        ).values_list("id", "department_id", "name")
+        for pk, department_id, name in MainItem.objects.filter(department_id__in=department_ids)
+        .order_by()
+        .values_list("id", "department_id", "name")
     }
 
 
@@ -73,7 +73,9 @@ def all_main_items() -> dict[tuple[int, str], int]:
     """(department id, name key) -> main item id, for every main item (one query)."""
     return {
         (department_id, label_key(name)): pk
-        for pk, department_id, name in MainItem.objects.values_list("id", "department_id", "name")
+        for pk, department_id, name in MainItem.objects.order_by().values_list(
+            "id", "department_id", "name"
+        )
     }
 
 
@@ -98,7 +100,7 @@ def existing_items(codes, field_names) -> dict[str, dict]:
     ]  # fmt: skip
     items = {}
     for chunk in chunks(list(codes)):
-        for row in ServiceItem.objects.filter(code__in=chunk).values(*columns):
+        for row in ServiceItem.objects.filter(code__in=chunk).order_by().values(*columns):
             for name in ("department", "sector", "main_item"):
                 row[name] = row.pop(f"{name}_id")
             row["mobile_channels"] = []
@@ -106,8 +108,10 @@ def existing_items(codes, field_names) -> dict[str, dict]:
     by_id = {row["id"]: row for row in items.values()}
     through = ServiceItem.mobile_channels.through
     for chunk in chunks(list(by_id)):
-        for item_id, channel_id in through.objects.filter(serviceitem_id__in=chunk).values_list(
-            "serviceitem_id", "mobilechannel_id"
+        for item_id, channel_id in (
+            through.objects.filter(serviceitem_id__in=chunk)
+            .order_by()
+            .values_list("serviceitem_id", "mobilechannel_id")
         ):
             by_id[item_id]["mobile_channels"].append(channel_id)
     for row in items.values():

@@ -65,8 +65,8 @@ def _check_fresh(plan: ImportPlan):
     }
     stale = []
     for chunk in references.chunks(list(expected)):
-        for code, updated_at in ServiceItem.objects.filter(code__in=chunk).values_list(
-            "code", "updated_at"
+        for code, updated_at in (
+            ServiceItem.objects.filter(code__in=chunk).order_by().values_list("code", "updated_at")
         ):
             planned = expected[code]
             if planned is None or parse_datetime(planned) != updated_at:
