@@ -22,7 +22,6 @@ from .values import CellProblem, cell_text, code_text, label_key, split_values
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 
 _BASIC_CODE = re.compile(r"^[0-9A-Za-z]{12}$")
-_FOREIGN_KEYS = ("department", "sector", "main_item")
 
 
 @dataclass(slots=True)
@@ -64,9 +63,6 @@ class ImportPlan:
     columns: list = field(default_factory=list)  # headers recognised, in file order
     header: list = field(default_factory=list)  # the header row as found
     file_problem: str | None = None
-
-    def count(self, action):
-        return sum(1 for row in self.rows if row.action == action)
 
     @property
     def counts(self):
@@ -406,7 +402,7 @@ def _check_department_allowed(row, values, current, context):
         row.errors.append(
             RowError(
                 row.row,
-                "实施主体",
+                COLUMN_BY_FIELD["department"].header,
                 departments.names.get(values["department"], ""),
                 context.not_allowed_message,
             )
@@ -415,7 +411,7 @@ def _check_department_allowed(row, values, current, context):
         row.errors.append(
             RowError(
                 row.row,
-                "实施编码",
+                COLUMN_BY_FIELD["code"].header,
                 row.code,
                 str(
                     messages.ITEM_OF_OTHER_DEPARTMENT.format(department=current["department__name"])
