@@ -275,7 +275,8 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
         for name, header, index, parse, cache in specs:
             raw = cells[index] if index < width else ""
             if formula_cells and (row_number, index + first_column) in formula_cells:
-                errors.append(RowError(row_number, header, "", str(messages.FORMULA_WITHOUT_VALUE)))
+                problem = formula_cells[(row_number, index + first_column)]
+                errors.append(RowError(row_number, header, "", problem))
                 continue
             if cache is None:
                 try:

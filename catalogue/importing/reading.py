@@ -11,6 +11,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
@@ -29,7 +30,9 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# A formula, or a cell holding an Excel error value (#DIV/0!, #N/A …), which calamine reads as
+# blank: such cells are located and become row errors.
+_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=\"e\"")
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _ROW_ELEMENT = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
 # A value that is not blank: <v>x</v>, inline text <t>x</t> with more than spaces, or a
@@ -37,6 +40,24 @@ _ROW_ELEMENT = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
 _FILLED_VALUE = re.compile(rb"<v>\s*[^<\s]|<t(?:\s[^>]*)?>\s*[^<\s]|<f[\s>/]")
 # Above this many rows, rows without a value are dropped before calamine reads the sheet.
 BLANK_ROW_FILTER_THRESHOLD = 200_000
+
+
+# What a damaged zip or XML raises while being read: bad headers, bad deflate data (zlib.error),
+# unknown compression methods or zip versions (NotImplementedError), encrypted members
+# (RuntimeError), truncated streams (EOFError), bad XML.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,
+    TypeError,
+    ElementTree.ParseError,
+)
 
 
 class FileProblem(Exception):
@@ -54,7 +75,8 @@ class Sheet:
     header_row: int
     rows: Iterable  # (row_number, [cells…]) for each non-blank row, streamed once
     first_column: int  # 0-based index of the sheet's first column in use
-    formula_cells_without_value: set = field(default_factory=set)  # {(row_number, col_index)}
+    # {(row number, 0-based column): problem}: formulas without a result, Excel error values
+    formula_cells_without_value: dict = field(default_factory=dict)
 
 
 def max_file_size() -> int:
@@ -72,12 +94,10 @@ def read_sheet(data: bytes) -> Sheet:
         archive = zipfile.ZipFile(io.BytesIO(data))
         sheet_path = _first_sheet_path(archive)
         row_count, has_formula = _scan_sheet(archive, sheet_path)
-        formula_cells = _formula_cells_without_value(archive, sheet_path) if has_formula else set()
+        formula_cells = _cells_without_value(archive, sheet_path) if has_formula else {}
         if row_count > BLANK_ROW_FILTER_THRESHOLD:
             data = _without_blank_rows(archive, sheet_path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ElementTree.ParseError, OSError):
-        raise FileProblem(messages.CORRUPT) from None
-    except EOFError:
+    except _DAMAGED:
         raise FileProblem(messages.CORRUPT) from None
     return _read_values(data, formula_cells)
 
@@ -100,7 +120,7 @@ def _check_kind_and_size(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError):
+    except _DAMAGED:
         raise FileProblem(messages.NOT_EXCEL) from None
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
@@ -127,7 +147,8 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
 
 
 def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
-    """Stream the sheet's XML once: its number of rows, and whether it holds any formula."""
+    """Stream the sheet's XML once: its number of rows, and whether it holds any formula or
+    error value."""
     limit = max_unpacked_size()
     seen, rows, has_formula, tail = 0, 0, False, b""
     with archive.open(sheet_path) as stream:
@@ -137,7 +158,7 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
             if seen > limit:
                 raise FileProblem(messages.ZIP_BOMB.format(limit=filesizeformat(limit)))
             rows += chunk.count(b"<row ") + chunk.count(b"<row>")
-            if not has_formula and _FORMULA_TAG.search(tail + chunk):
+            if not has_formula and _FORMULA_OR_ERROR.search(tail + chunk):
                 has_formula = True
             tail = chunk[-8:]
     return rows, has_formula
@@ -173,9 +194,10 @@ def _keep_filled_row(match) -> bytes:
     return row if _FILLED_VALUE.search(row) else b""
 
 
-def _formula_cells_without_value(archive: zipfile.ZipFile, sheet_path: str) -> set:
-    """Cells holding a formula but no cached result, as {(row_number, 0-based column)}."""
-    cells = set()
+def _cells_without_value(archive: zipfile.ZipFile, sheet_path: str) -> dict:
+    """{(row number, 0-based column): problem} for formulas without a cached result and for
+    Excel error values."""
+    cells = {}
     with archive.open(sheet_path) as stream:
         for _event, element in ElementTree.iterparse(stream):
             if element.tag != f"{_MAIN_NS}c":
@@ -184,10 +206,15 @@ def _formula_cells_without_value(archive: zipfile.ZipFile, sheet_path: str) -> s
                 continue
             formula = element.find(f"{_MAIN_NS}f")
             value = element.find(f"{_MAIN_NS}v")
-            if formula is not None and (value is None or not (value.text or "").strip()):
-                match = _CELL_REF.match(element.get("r", ""))
-                if match:
-                    cells.add((int(match.group(2)), _column_index(match.group(1))))
+            if element.get("t") == "e":
+                problem = messages.ERROR_VALUE
+            elif formula is not None and (value is None or not (value.text or "").strip()):
+                problem = messages.FORMULA_WITHOUT_VALUE
+            else:
+                continue
+            match = _CELL_REF.match(element.get("r", ""))
+            if match:
+                cells[(int(match.group(2)), _column_index(match.group(1)))] = str(problem)
     return cells
 
 
@@ -214,7 +241,7 @@ def _read_values(data: bytes, formula_cells: set) -> Sheet:
         )
     except python_calamine.PasswordError:
         raise FileProblem(messages.ENCRYPTED) from None
-    except (python_calamine.CalamineError, ValueError, TypeError):
+    except (python_calamine.CalamineError, *_DAMAGED):
         raise FileProblem(messages.CORRUPT) from None
     first_column = start[1]
     if header is None:

@@ -1,6 +1,7 @@
 """Bad and unusual files: a clear message, nothing written, never an exception."""
 
 import io
+import random
 import re
 import zipfile
 
@@ -224,3 +225,33 @@ def test_a_row_of_spaces_only_counts_as_blank():
     result = items_import(file=xlsx_bytes([valid_row(), ["  ", "\u3000"]]))
 
     assert result.written and len(result.plan.rows) == 1
+
+
+def test_damaged_files_give_a_message_and_never_an_exception():
+    good = xlsx_bytes([valid_row(实施编码=f"C{n}") for n in range(20)])
+    rng = random.Random(7)
+    outcomes = set()
+    for _ in range(150):
+        data = bytearray(good)
+        for _ in range(rng.choice([1, 3, 10])):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[: rng.randrange(len(data))]
+
+        result = items_import(file=bytes(data), dry_run=True)  # must not raise
+
+        outcomes.add(result.plan.file_problem is None)
+    assert outcomes == {True, False}  # some damage goes unnoticed by the format, most does not
+
+
+def test_an_excel_error_value_is_a_row_error():
+    def error_value(xml):
+        # 承诺办结时限 (column Y of row 2) holds a formula whose result is #DIV/0!.
+        return re.sub(
+            r'<c r="Y2"[^>]*>.*?</c>', '<c r="Y2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml
+        )
+
+    result = items_import(file=_patch_sheet(xlsx_bytes([valid_row()]), error_value))
+
+    (error,) = result.plan.errors
+    assert (error.row, error.column, error.problem) == (2, "承诺办结时限", messages.ERROR_VALUE)
