@@ -32,7 +32,9 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # A formula, or a cell holding an Excel error value (#DIV/0!, #N/A …), which calamine reads as
 # blank: such cells are located and become row errors.
-_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=\"e\"")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ERROR_TYPE = b' t="e"'
+
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _ROW_ELEMENT = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
 # A value that is not blank: <v>x</v>, inline text <t>x</t> with more than spaces, or a
@@ -158,7 +160,9 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
             if seen > limit:
                 raise FileProblem(messages.ZIP_BOMB.format(limit=filesizeformat(limit)))
             rows += chunk.count(b"<row ") + chunk.count(b"<row>")
-            if not has_formula and _FORMULA_OR_ERROR.search(tail + chunk):
+            if not has_formula and (
+                _ERROR_TYPE in tail + chunk or _FORMULA_TAG.search(tail + chunk)
+            ):
                 has_formula = True
             tail = chunk[-8:]
     return rows, has_formula
