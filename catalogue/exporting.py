@@ -11,6 +11,7 @@ import io
 
 import xlsxwriter
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
 from .importing.values import FORMULA_TRIGGERS, neutralise_formula
@@ -204,10 +205,10 @@ def _add_validation(sheet, index, column, length, list_index):
         "validate": "list",
         "source": f"='{LISTS_SHEET}'!${letter}$2:${letter}${length + 1}",
         "input_title": column.header[:32],
-        "input_message": (column.allowed or "请从下拉列表中选择")[:255],
+        "input_message": str(column.allowed or _("请从下拉列表中选择"))[:255],
         "error_type": "warning" if not multiple else "information",
         "error_title": column.header[:32],
-        "error_message": "该值不在下拉列表中；导入时会再检查（也接受代码、繁体字等写法）。",
+        "error_message": str(_("该值不在下拉列表中；导入时会再检查（也接受代码、繁体字等写法）。")),
     }
     if multiple:
         options["show_error"] = False
@@ -219,12 +220,12 @@ def _write_help(sheet, header_format, lists):
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 2, 80)
     sheet.set_column(3, 3, 60)
-    for index, title in enumerate(("列标题", "必需列", "填写说明", "可选值")):
-        sheet.write_string(0, index, title, header_format)
+    for index, title in enumerate((_("列标题"), _("必需列"), _("填写说明"), _("可选值"))):
+        sheet.write_string(0, index, str(title), header_format)
     for row_index, column in enumerate(COLUMNS, start=1):
         sheet.write_string(row_index, 0, column.header)
-        sheet.write_string(row_index, 1, "是" if column.required else "否")
-        sheet.write_string(row_index, 2, column.allowed or "可不填")
+        sheet.write_string(row_index, 1, str(_("是") if column.required else _("否")))
+        sheet.write_string(row_index, 2, str(column.allowed or _("可不填")))
         values = lists.get(column.header)
         if values:
             sheet.write_string(row_index, 3, neutralise_formula("、".join(values))[:32000])

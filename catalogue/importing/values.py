@@ -10,6 +10,8 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.choices import (
     ALL_TIERS_MASK,
@@ -233,7 +235,7 @@ def parse_item_type(raw):
     code = match and (match.group(1) or match.group(3))
     label = match and match.group(2)
     problem = messages.NOT_A_CHOICE.format(
-        allowed=f"{_joined(ItemType.labels)}，或代码 {_ITEM_TYPE_CODE_TEXT}"
+        allowed=format_lazy(_("{}，或代码 {}"), _joined(ItemType.labels), _ITEM_TYPE_CODE_TEXT)
     )
     if not match:
         raise CellProblem(problem)
@@ -279,7 +281,7 @@ def parse_online_depth(raw):
         return OnlineDepth(_DEPTHS[key])
     except KeyError:
         raise CellProblem(
-            messages.NOT_A_CHOICE.format(allowed="Ⅰ、Ⅱ、Ⅲ、Ⅳ（也可填 I–IV、1–4、一级–四级）")
+            messages.NOT_A_CHOICE.format(allowed=_("Ⅰ、Ⅱ、Ⅲ、Ⅳ（也可填 I–IV、1–4、一级–四级）"))
         ) from None
 
 
@@ -303,7 +305,9 @@ _TIER_LOOKUP = {
     # The report's names of combinations: 区本级, 市区两级, 省市区三级, …
     **{label_key(tier_span_label(mask)): mask for mask in range(1, ALL_TIERS_MASK + 1)},
 }
-TIER_ALLOWED = "省级、市级、区级（县级）、街道级（镇级）、村级（社区）、国家级，可多选，用“、”分隔"
+TIER_ALLOWED = _(
+    "省级、市级、区级（县级）、街道级（镇级）、村级（社区）、国家级，可多选，用“、”分隔"
+)
 
 
 # One character per tier, run together as the report writes them: 省市区, 区街村.
@@ -335,7 +339,9 @@ _SERVICE_LOOKUP = {
     label_key("查询"): MobileService.LOOKUP,
     label_key("办理"): MobileService.APPLICATION,
 }
-SERVICE_ALLOWED = "、".join(str(label) for label in MobileService.labels) + "，可多选"
+SERVICE_ALLOWED = format_lazy(
+    _("{}，可多选"), format_lazy("{}" + "、{}" * (len(MobileService) - 1), *MobileService.labels)
+)
 
 
 def parse_mobile_services(raw) -> int:
