@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_import_export import ServiceItemImportExportMixin
 from .choices import ChangeSource, ItemStatus, Tier
 from .fields import FlagSetField
 from .history import HistoricalServiceItem, record_changes
@@ -205,7 +206,7 @@ class ImportBatchListFilter(admin.SimpleListFilter):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     form = ServiceItemAdminForm
     # The admin's default for integer fields (a number input) would replace the checkboxes of
     # the bit-set fields and post a single value.

@@ -1,5 +1,6 @@
 """Writes to the catalogue. Every change to an item goes through these functions."""
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from .history import (
     history_records_insert_select,
     mobile_channel_ids_by_item,
 )
+from .importing import FileProblem, ImportPlan, ImportResult, apply_plan, build_plan, read_sheet
+from .importing.plan import plan_from_file_problem, sheet_from_rows
 from .models import (
     Department,
     ImportBatch,
@@ -353,3 +356,60 @@ def demo_catalogue_load(*, if_empty: bool = False, batch_size: int = 500) -> Dem
             "items": len(new_items),
         },
     )
+
+
+def _file_bytes(file) -> bytes:
+    if isinstance(file, bytes):
+        return file
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as stream:
+            return stream.read()
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return file.read()
+
+
+def items_import_plan(*, file=None, rows=None, user=None, allowed_departments=None) -> ImportPlan:
+    """Read and check an Excel file (or `rows`: mappings of header -> value); write nothing.
+
+    `file` is bytes, a path or a file object. `allowed_departments` (ids) restricts which
+    departments' items may be imported; None allows all. The plan says, per row, new / update /
+    unchanged / error, with every error found; file-level problems are in `plan.file_problem`.
+    """
+    if rows is not None:
+        sheet = sheet_from_rows(rows)
+    else:
+        try:
+            sheet = read_sheet(_file_bytes(file))
+        except FileProblem as problem:
+            return plan_from_file_problem(problem)
+    return build_plan(sheet, allowed_departments=allowed_departments)
+
+
+def items_import_apply(
+    *, plan: ImportPlan, user=None, verify_fresh: bool = False, on_written=None
+) -> ImportResult:
+    """Write a plan that has no errors, in one transaction (see importing.writing.apply_plan)."""
+    return apply_plan(plan, user=user, verify_fresh=verify_fresh, on_written=on_written)
+
+
+def items_import(
+    *,
+    file=None,
+    rows=None,
+    user=None,
+    allowed_departments=None,
+    dry_run: bool = False,
+    on_written=None,
+) -> ImportResult:
+    """Import items from an Excel file: all rows or, on any error, nothing.
+
+    Upserts by 实施编码. Returns an ImportResult with the plan (per-row outcome and errors) and
+    the ids created, updated and left unchanged. `on_written(result)` runs in the transaction.
+    """
+    plan = items_import_plan(
+        file=file, rows=rows, user=user, allowed_departments=allowed_departments
+    )
+    if plan.has_errors or dry_run:
+        return ImportResult(plan=plan, dry_run=dry_run, user=user)
+    return items_import_apply(plan=plan, user=user, on_written=on_written)

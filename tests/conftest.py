@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from catalogue.models import DepartmentMembership
 from catalogue.roles import CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR
 from catalogue.services import roles_setup
+from tests.catalogue.importing_support import DEPARTMENT, OTHER_DEPARTMENT, SECTOR
 from tests.factories import (
     DepartmentFactory,
     MainItemFactory,
@@ -87,3 +88,13 @@ def own_item(own_department, sector):
 @pytest.fixture
 def other_item(other_department, sector):
     return ServiceItemFactory(department=other_department, sector=sector, name="他部门事项")
+
+
+@pytest.fixture
+def import_references(db):
+    """The department and sector of `valid_row`, another department, and the seeded channels."""
+    return {
+        "department": DepartmentFactory(name=DEPARTMENT, short_name="住房和建设局"),
+        "other_department": DepartmentFactory(name=OTHER_DEPARTMENT, short_name="民政局"),
+        "sector": SectorFactory(name=SECTOR),
+    }

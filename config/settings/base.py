@@ -40,6 +40,8 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
 
 # Upload limits for Excel imports (bytes); see catalogue/importing.
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=20 * 1024 * 1024)
+# Largest unpacked size of an .xlsx (a zip): above it the file is refused as a zip bomb.
+IMPORT_MAX_UNPACKED_SIZE = env.int("IMPORT_MAX_UNPACKED_SIZE", default=500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 INSTALLED_APPS = [
@@ -149,6 +151,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Checked import plans kept between the admin's preview and its confirmation.
+IMPORT_PLAN_DIR = env.path("IMPORT_PLAN_DIR", default=BASE_DIR / "var" / "import-plans")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

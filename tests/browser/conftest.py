@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 CHROMIUM = "/usr/bin/chromium"
@@ -25,7 +26,7 @@ class BrowserPage:
 
 
 @pytest.fixture
-def open_page(live_server):
+def open_page(live_server, monkeypatch):
     """`open_page(user=None)` → a BrowserPage on a fresh Chromium, logged in as `user`.
 
     Set up the data first: while Playwright runs, its event loop makes Django refuse ORM calls
@@ -38,6 +39,9 @@ def open_page(live_server):
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay
+    # synchronous, so Django's async-safety check would refuse them for no reason.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     started = []
 
     def open_page_as(user=None) -> BrowserPage:
@@ -72,6 +76,9 @@ def open_page(live_server):
     yield open_page_as
     for playwright in started:
         playwright.stop()
+    # ORM calls made while Playwright ran opened connections of their own: close them, or
+    # PostgreSQL cannot drop the test database.
+    connections.close_all()
 
 
 @pytest.fixture

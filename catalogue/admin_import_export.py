@@ -1,0 +1,254 @@
+"""Excel import and export in the item admin, on top of django-import-export's admin mixin.
+
+The stock import reads and imports the whole file twice (a dry run for the preview, then the
+real run on confirm). Here the preview reads and checks the file once and keeps the checked plan
+server-side (catalogue.importing.store); confirming writes that plan. Export writes the current
+changelist selection in the template format with the streaming writer. django-import-export
+still provides the buttons, URLs, the permission settings and the export form.
+"""
+
+import hashlib
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
+
+from . import exporting
+from .importing import ERROR, NEW, UNCHANGED, UPDATE, StalePlan
+from .importing import messages as import_messages
+from .importing.plan import VALUE_INDEX
+from .importing.reading import max_file_size
+from .importing.store import PlanExpired, plan_discard, plan_fetch, plan_keep
+from .resources import ServiceItemResource
+from .services import items_import_apply, items_import_plan
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ROW_LIMIT = 500  # rows listed per kind; the counts always cover the whole file
+
+
+class ItemImportForm(forms.Form):
+    import_file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > max_file_size():
+            raise forms.ValidationError(
+                import_messages.FILE_TOO_LARGE.format(
+                    size=filesizeformat(upload.size), limit=filesizeformat(max_file_size())
+                )
+            )
+        return upload
+
+
+class ItemConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    file_hash = forms.CharField(widget=forms.HiddenInput)
+
+
+class ServiceItemImportExportMixin(ImportExportMixin):
+    resource_classes = [ServiceItemResource]
+    formats = [XLSX, CSV]
+    export_form_class = ExportForm
+    import_export_change_list_template = "admin/catalogue/serviceitem/change_list.html"
+    import_template_name = "admin/catalogue/serviceitem/import.html"
+    import_preview_template_name = "admin/catalogue/serviceitem/import_preview.html"
+
+    # Hooks for per-department restrictions and audit (roles and history build on these).
+    def get_import_allowed_departments(self, request):
+        """Ids of the departments whose items this user may import; None for all."""
+        return None
+
+    def import_written(self, request, result):
+        """Runs inside the import transaction after the writes."""
+
+    def get_urls(self):
+        info = self.get_model_info()
+        urls = [
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+            path(
+                "import/<str:token>/errors/",
+                self.admin_site.admin_view(self.import_errors_view),
+                name="{}_{}_import_errors".format(*info),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _url(self, name, *args):
+        app_label, model_name = self.get_model_info()
+        return reverse(f"admin:{app_label}_{model_name}_{name}", args=args)
+
+    def _context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("导入实施清单事项"),
+            "max_file_size": filesizeformat(max_file_size()),
+            **extra,
+        }
+
+    def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ItemImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            data = b"".join(upload.chunks())
+            plan = items_import_plan(
+                file=data,
+                user=request.user,
+                allowed_departments=self.get_import_allowed_departments(request),
+            )
+            if plan.file_problem:
+                form.add_error("import_file", plan.file_problem)
+            else:
+                return self._preview(request, plan, data, upload.name)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, self.import_template_name, self._context(request, form=form)
+        )
+
+    def _preview(self, request, plan, data, file_name):
+        file_hash = hashlib.sha256(data).hexdigest()
+        token = plan_keep(plan=plan, user=request.user, file_hash=file_hash, file_name=file_name)
+        listed = {NEW: [], UPDATE: [], ERROR: []}
+        unchanged = []
+        name_index = VALUE_INDEX["name"]
+        for row in plan.rows:
+            if row.action == UNCHANGED:
+                if len(unchanged) < PREVIEW_ROW_LIMIT:
+                    unchanged.append(row)
+            elif len(listed[row.action]) < PREVIEW_ROW_LIMIT:
+                listed[row.action].append(
+                    {"plan": row, "name": row.values[name_index] if row.values else ""}
+                )
+        counts = plan.counts
+        context = self._context(
+            request,
+            title=_("导入预览"),
+            plan=plan,
+            file_name=file_name,
+            counts=counts,
+            total=len(plan.rows),
+            new_rows=listed[NEW],
+            update_rows=listed[UPDATE],
+            error_rows=listed[ERROR],
+            unchanged_rows=unchanged,
+            row_limit=PREVIEW_ROW_LIMIT,
+            unknown_columns="、".join(plan.unknown_columns),
+            confirm_form=None
+            if plan.has_errors
+            else ItemConfirmForm(initial={"token": token, "file_hash": file_hash}),
+            errors_url=self._url("import_errors", token),
+            nothing_to_do=not plan.has_errors and counts[NEW] + counts[UPDATE] == 0,
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.import_preview_template_name, context)
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ItemConfirmForm(request.POST)
+        import_url = self._url("import")
+        if not form.is_valid():
+            messages.error(request, import_messages.PLAN_EXPIRED)
+            return HttpResponseRedirect(import_url)
+        token = form.cleaned_data["token"]
+        try:
+            plan, _record = plan_fetch(
+                token=token, user=request.user, file_hash=form.cleaned_data["file_hash"]
+            )
+        except PlanExpired:
+            messages.error(request, import_messages.PLAN_EXPIRED)
+            return HttpResponseRedirect(import_url)
+        if plan.has_errors:
+            messages.error(request, import_messages.NOTHING_WRITTEN)
+            return HttpResponseRedirect(import_url)
+        try:
+            result = items_import_apply(
+                plan=plan,
+                user=request.user,
+                verify_fresh=True,
+                on_written=lambda result: self.import_written(request, result),
+            )
+        except StalePlan as stale:
+            plan_discard(token=token)
+            messages.error(request, stale.message)
+            return HttpResponseRedirect(import_url)
+        plan_discard(token=token)
+        messages.success(
+            request,
+            import_messages.WRITTEN.format(
+                new=len(result.created_ids),
+                update=len(result.updated_ids),
+                unchanged=len(result.unchanged_ids),
+            ),
+        )
+        return HttpResponseRedirect(self._url("changelist"))
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return self._xlsx_response(exporting.template_xlsx_bytes(), "实施清单导入模板.xlsx")
+
+    def import_errors_view(self, request, token):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            plan, record = plan_fetch(token=token, user=request.user)
+        except PlanExpired:
+            messages.error(request, import_messages.PLAN_EXPIRED)
+            return HttpResponseRedirect(self._url("import"))
+        stem = record["file_name"].rsplit(".", 1)[0]
+        return self._xlsx_response(exporting.error_rows_xlsx_bytes(plan), f"{stem}-错误行.xlsx")
+
+    @staticmethod
+    def _xlsx_response(data, file_name):
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = _content_disposition(file_name)
+        return response
+
+    # Export: the current changelist selection, in the template format.
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if isinstance(file_format, CSV):
+            return exporting.export_csv_bytes(queryset)
+        return exporting.export_xlsx_bytes(queryset)
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related(None).prefetch_related(None)
+
+    def get_export_filename(self, request, queryset, file_format):
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return f"实施清单-{stamp}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form)
+        response["Content-Disposition"] = _content_disposition(
+            self.get_export_filename(request, queryset, file_format)
+        )
+        return response
+
+
+def _content_disposition(file_name: str) -> str:
+    return content_disposition_header(as_attachment=True, filename=file_name)

@@ -1,0 +1,180 @@
+"""The Excel columns of the catalogue: header, model field, how a cell is read and written.
+
+This order is the contract departments rely on (template, export and import).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.choices import (
+    HandlingType,
+    ItemStatus,
+    ItemType,
+    MobileService,
+    OnlineDepth,
+    PowerSource,
+    Tier,
+    TimeUnit,
+    flags_of,
+)
+
+from . import values as v
+
+
+class Kind:
+    TEXT = "text"
+    CODE = "code"
+    BOOL = "bool"
+    CHOICE = "choice"
+    NUMBER = "number"
+    FLAGS = "flags"
+    DEPARTMENT = "department"
+    SECTOR = "sector"
+    MAIN_ITEM = "main_item"
+    CHANNELS = "channels"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    kind: str
+    parse: Any = None  # raw cell -> value; reference kinds are parsed with the lookups
+    required: bool = False  # the column must be in the file
+    max_length: int | None = None
+    choices: Any = None  # TextChoices / IntegerChoices whose labels the template offers
+    allowed: Any = ""  # what the template's explanation sheet says (a lazy translation)
+    aliases: tuple[str, ...] = field(default=())
+
+
+def _text(max_length=None, *, required=False):
+    return {"kind": Kind.TEXT, "max_length": max_length, "required": required}
+
+
+def _bool():
+    return {"kind": Kind.BOOL, "parse": v.parse_bool, "choices": None, "allowed": _("是、否")}
+
+
+COLUMNS = (
+    Column("实施编码", "code", Kind.CODE, required=True, max_length=36,
+           allowed=_("必填，最多 36 位，文件内不能重复；已有编码则更新该事项")),
+    Column("事项名称", "name", **_text(200, required=True), allowed=_("必填，最多 200 字")),
+    Column("基本编码", "basic_code", Kind.CODE, max_length=12,
+           allowed=_("12 位数字或字母，可不填")),
+    Column("主项名称", "main_item", Kind.MAIN_ITEM, max_length=200,
+           allowed=_("同一实施主体下的主项名称；系统中没有的会自动新建；不填表示本事项自成一个大项")),
+    Column("实施主体", "department", Kind.DEPARTMENT, required=True,
+           allowed=_("必填，须为系统中已有的实施主体名称"), aliases=("实施主体名称", "实施部门")),
+    Column("所属行业", "sector", Kind.SECTOR, required=True,
+           allowed=_("必填，须为系统中已有的行业/领域名称"), aliases=("所属行业/领域", "所属领域")),
+    Column("事项类型", "item_type", Kind.CHOICE, v.parse_item_type, required=True,
+           choices=ItemType, allowed=_("必填；名称或国家代码 01–10、20（公共服务）")),
+    Column("权力来源", "power_source", Kind.CHOICE, v.parse_power_source, choices=PowerSource,
+           allowed=_("不填为“法定本级行使”")),
+    Column("委托部门", "entrusting_body", **_text(100), allowed=_("权力来源为委托时必填")),
+    Column("办件类型", "handling_type", Kind.CHOICE, v.parse_handling_type, required=True,
+           choices=HandlingType, allowed=_("必填")),
+    Column("行使层级", "tiers", Kind.FLAGS, v.parse_tiers, required=True, choices=Tier,
+           allowed=format_lazy(_("必填；{}；也可填“市区两级”等层级组合"), v.TIER_ALLOWED)),
+    Column("是否进驻大厅", "in_hall", **_bool()),
+    Column("是否一窗办理", "one_window", **_bool()),
+    Column("是否综合窗口受理", "comprehensive_window", **_bool()),
+    Column("是否网办", "is_online", **_bool()),
+    Column("网上办理深度", "online_depth", Kind.CHOICE, v.parse_online_depth, choices=OnlineDepth,
+           allowed=_("Ⅰ、Ⅱ、Ⅲ、Ⅳ（也可填 I–IV、1–4、一级–四级）；只有可网办的事项填写")),
+    Column("是否指尖办", "is_mobile", **_bool()),
+    Column("指尖办渠道", "mobile_channels", Kind.CHANNELS,
+           allowed=_("系统中已有的渠道名称，可多选，用“、”分隔；只有可指尖办的事项填写")),
+    Column("指尖办服务", "mobile_services", Kind.FLAGS, v.parse_mobile_services,
+           choices=MobileService,
+           allowed=format_lazy(_("{}；只有可指尖办的事项填写"), v.SERVICE_ALLOWED)),
+    Column("到办事现场次数", "onsite_visits", Kind.NUMBER,
+           v.whole_number_parser(minimum=0, maximum=20, default=0),
+           allowed=_("0 到 20 的整数，不填为 0；大于 0 时须填写必须现场办理原因")),
+    Column("必须现场办理原因", "onsite_reason", **_text()),
+    Column("是否秒批", "instant_approval", **_bool()),
+    Column("法定办结时限", "legal_limit", Kind.NUMBER,
+           v.whole_number_parser(minimum=0, maximum=32767, default=None),
+           allowed=_("整数（天），无法定时限的不填")),
+    Column("法定时限单位", "legal_limit_unit", Kind.CHOICE, v.parse_legal_unit, choices=TimeUnit,
+           allowed=_("填写了法定办结时限时必填")),
+    Column("承诺办结时限", "promised_limit", Kind.NUMBER,
+           v.whole_number_parser(minimum=0, maximum=32767, default=0),
+           allowed=_("整数（天），即办件填 0，不能超过法定办结时限")),
+    Column("承诺时限单位", "promised_limit_unit", Kind.CHOICE, v.parse_promised_unit,
+           choices=TimeUnit, allowed=_("不填为“工作日”")),
+    Column("设定依据", "legal_basis", **_text()),
+    Column("办理地点", "location", **_text(200)),
+    Column("咨询电话", "consult_phone", **_text(50)),
+    Column("监督投诉电话", "complaint_phone", **_text(50)),
+    Column("是否收费", "charges_fee", **_bool()),
+    Column("收费依据", "fee_basis", **_text(), allowed=_("收费事项必填")),
+    Column("事项状态", "status", Kind.CHOICE, v.parse_status, choices=ItemStatus,
+           allowed=_("不填为“在用”")),
+)  # fmt: skip
+
+HEADERS = tuple(column.header for column in COLUMNS)
+COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
+REQUIRED_HEADERS = tuple(column.header for column in COLUMNS if column.required)
+# The model fields an import writes (all but the many-to-many).
+FIELD_NAMES = tuple(column.field for column in COLUMNS if column.kind != Kind.CHANNELS)
+
+
+def header_lookup() -> dict[str, Column]:
+    """Normalised header (simplified, half-width, no spaces or * marks) -> column."""
+    lookup = {}
+    for column in COLUMNS:
+        for name in (column.header, *column.aliases):
+            lookup[header_key(name)] = column
+    return lookup
+
+
+def header_key(text) -> str:
+    return v.label_key(v.cell_text(text)).lstrip("*")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing cells (export and template). Values come from `.values()` rows, see exporting.py.
+
+
+def _label_renderer(choices):
+    labels = {value: str(label) for value, label in choices.choices}
+    return lambda value: labels.get(value, "") if value not in (None, "") else ""
+
+
+def _flags_renderer(flags):
+    cache = {}
+
+    def render(mask):
+        if mask not in cache:
+            cache[mask] = "、".join(str(flag.label) for flag in flags_of(mask or 0, flags))
+        return cache[mask]
+
+    return render
+
+
+def _bool_renderer(value):
+    return "是" if value else "否"
+
+
+def _number_renderer(value):
+    return value  # stays a number cell; None stays blank
+
+
+def cell_renderers() -> dict[str, Any]:
+    renderers = {}
+    for column in COLUMNS:
+        if column.kind == Kind.BOOL:
+            renderers[column.field] = _bool_renderer
+        elif column.kind == Kind.FLAGS:
+            renderers[column.field] = _flags_renderer(column.choices)
+        elif column.kind == Kind.CHOICE:
+            renderers[column.field] = _label_renderer(column.choices)
+        elif column.kind == Kind.NUMBER:
+            renderers[column.field] = _number_renderer
+        else:
+            renderers[column.field] = None  # text as it is
+    return renderers

@@ -1,0 +1,48 @@
+"""Messages shown to people importing a file. Constants, so that tests can assert them."""
+
+from django.utils.translation import gettext_lazy as _
+
+# Problems with the file as a whole: nothing is read, nothing is written.
+EMPTY_FILE = _("文件是空的，请选择填写好的 Excel 文件（.xlsx）。")
+FILE_TOO_LARGE = _("文件过大（{size}），上限为 {limit}。请拆分后分批导入。")
+NOT_EXCEL = _("这不是 Excel 文件（.xlsx），请用模板填写后另存为 .xlsx 再导入。")
+OLD_XLS = _("这是旧版 Excel 97-2003 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后再导入。")
+ENCRYPTED = _("文件设置了密码（已加密），请在 Excel 中取消密码保护后再导入。")
+CORRUPT = _("文件已损坏，无法读取，请在 Excel 中打开并重新保存后再导入。")
+ZIP_BOMB = _("文件解压后过大（超过 {limit}），疑似压缩炸弹，已拒绝。")
+NO_SHEET = _("文件中没有工作表。")
+NO_HEADER = _("第一行应为列标题（实施编码、事项名称……），但工作表是空的。")
+NO_ROWS = _("文件只有标题行，没有事项数据。")
+MERGED_HEADER = _("标题行不能有合并单元格（{cells}），请取消合并，每列一个标题。")
+MISSING_COLUMNS = _("缺少必需的列：{columns}。请使用导入模板的列标题。")
+DUPLICATE_COLUMNS = _("列标题重复：{columns}。每个标题只能出现一次。")
+UNKNOWN_COLUMNS = _("以下列不属于模板，已忽略：{columns}。")
+STALE_PLAN = _("预览之后目录已被修改（{codes}），请重新上传文件预览。")
+PLAN_EXPIRED = _("预览已过期或不属于当前用户，请重新上传文件。")
+
+# Problems in one cell. The row error reads: 第 N 行，“列”：值“…”——problem.
+REQUIRED = _("必填，不能为空。")
+TOO_LONG = _("最多 {max_length} 个字符，当前 {length} 个。")
+BASIC_CODE_FORMAT = _("应为 12 位数字或字母。")
+DUPLICATE_CODE = _("与第 {other_row} 行的实施编码重复，同一文件中每个实施编码只能出现一次。")
+NOT_A_CHOICE = _("不是可选值。可填：{allowed}。")
+ITEM_TYPE_CODE_MISMATCH = _("代码与名称不一致。可填名称（如“行政许可”）或代码：{allowed}。")
+NOT_A_BOOLEAN = _("应填“是”或“否”（也可填 Y/N、1/0、√/×）。")
+NOT_A_WHOLE_NUMBER = _("应为 {minimum} 到 {maximum} 之间的整数。")
+UNKNOWN_REFERENCE = _("系统中没有这个{kind}。最接近的有：{suggestions}。")
+UNKNOWN_REFERENCE_NO_SUGGESTION = _("系统中没有这个{kind}，请先在系统中添加。")
+ERROR_VALUE = _("是 Excel 错误值（如 #DIV/0!、#N/A），请改正后再导入。")
+FORMULA_WITHOUT_VALUE = _("是公式但没有计算结果，请在 Excel 中打开并保存（或改填数值）后再导入。")
+DEPARTMENT_NOT_ALLOWED = _("您只能导入以下实施主体的事项：{allowed}。")
+ITEM_OF_OTHER_DEPARTMENT = _("该编码是其他实施主体（{department}）的事项，您不能修改。")
+
+ROW_ERROR = _("第 {row} 行，“{column}”：值“{value}”——{problem}")
+EMPTY_VALUE = _("（空）")
+
+# Summary lines.
+SUMMARY = _(
+    "共 {total} 行：新增 {new} 行，更新 {update} 行，无变化 {unchanged} 行，错误 {error} 行。"
+)
+NOTHING_WRITTEN = _("文件有错误，未导入任何数据。请改正后重新导入。")
+DRY_RUN_DONE = _("试导入完成，未写入任何数据。")
+WRITTEN = _("导入完成：新增 {new} 项，更新 {update} 项，{unchanged} 项无变化。")

@@ -1,0 +1,119 @@
+"""Reference data looked up by name, loaded once per import (one query per table)."""
+
+import difflib
+
+from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+
+from . import messages
+from .values import CellProblem, label_key
+
+_SQLITE_SAFE_CHUNK = 900  # stays under every backend's limit of query parameters
+
+
+class NameLookup:
+    """Names (simplified or traditional, any spacing) -> id, with closest names for typos."""
+
+    def __init__(self, rows, *, kind):
+        self.kind = kind
+        self.by_key = {}
+        self.names = {}
+        for pk, *names in rows:
+            self.names[pk] = names[0]
+            for name in names:
+                if name:
+                    self.by_key.setdefault(label_key(name), pk)
+
+    def get(self, text: str) -> int:
+        key = label_key(text)
+        try:
+            return self.by_key[key]
+        except KeyError:
+            raise CellProblem(self.unknown_message(key)) from None
+
+    def unknown_message(self, key):
+        close = difflib.get_close_matches(key, list(self.by_key), n=3, cutoff=0.4)
+        suggestions = list(dict.fromkeys(self.names[self.by_key[match]] for match in close))
+        if not suggestions:
+            return messages.UNKNOWN_REFERENCE_NO_SUGGESTION.format(kind=self.kind)
+        return messages.UNKNOWN_REFERENCE.format(kind=self.kind, suggestions="、".join(suggestions))
+
+
+def department_lookup() -> NameLookup:
+    rows = list(Department.objects.values_list("id", "name", "short_name"))
+    # A short name counts only where it is unambiguous.
+    short_counts = {}
+    for _pk, _name, short_name in rows:
+        short_counts[short_name] = short_counts.get(short_name, 0) + 1
+    rows = [
+        (pk, name, short_name if short_counts[short_name] == 1 else "")
+        for pk, name, short_name in rows
+    ]
+    return NameLookup(rows, kind="实施主体")
+
+
+def sector_lookup() -> NameLookup:
+    return NameLookup(Sector.objects.values_list("id", "name"), kind="行业/领域")
+
+
+def channel_lookup() -> NameLookup:
+    return NameLookup(MobileChannel.objects.values_list("id", "name"), kind="指尖办渠道")
+
+
+def main_items_of(department_ids) -> dict[tuple[int, str], int]:
+    """(department id, name key) -> main item id, for the departments of the file."""
+    return {
+        (department_id, label_key(name)): pk
+        for pk, department_id, name in MainItem.objects.filter(department_id__in=department_ids)
+        .order_by()
+        .values_list("id", "department_id", "name")
+    }
+
+
+def all_main_items() -> dict[tuple[int, str], int]:
+    """(department id, name key) -> main item id, for every main item (one query)."""
+    return {
+        (department_id, label_key(name)): pk
+        for pk, department_id, name in MainItem.objects.order_by().values_list(
+            "id", "department_id", "name"
+        )
+    }
+
+
+def chunks(sequence, size=_SQLITE_SAFE_CHUNK):
+    for start in range(0, len(sequence), size):
+        yield sequence[start : start + size]
+
+
+def existing_items(codes, field_names) -> dict[str, dict]:
+    """code -> current values of the items the file names, with their channel ids.
+
+    One query per 900 codes, plus one per 900 items for their channels.
+    """
+    columns = [
+        "id",
+        "code",
+        "updated_at",
+        "main_item__department_id",
+        "department__name",
+        *(f"{name}_id" if name in ("department", "sector", "main_item") else name
+          for name in field_names if name != "code"),
+    ]  # fmt: skip
+    items = {}
+    for chunk in chunks(list(codes)):
+        for row in ServiceItem.objects.filter(code__in=chunk).order_by().values(*columns):
+            for name in ("department", "sector", "main_item"):
+                row[name] = row.pop(f"{name}_id")
+            row["mobile_channels"] = []
+            items[row["code"]] = row
+    by_id = {row["id"]: row for row in items.values()}
+    through = ServiceItem.mobile_channels.through
+    for chunk in chunks(list(by_id)):
+        for item_id, channel_id in (
+            through.objects.filter(serviceitem_id__in=chunk)
+            .order_by()
+            .values_list("serviceitem_id", "mobilechannel_id")
+        ):
+            by_id[item_id]["mobile_channels"].append(channel_id)
+    for row in items.values():
+        row["mobile_channels"].sort()
+    return items

@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from catalogue.importing import messages
+from catalogue.services import items_import
+
+
+class Command(BaseCommand):
+    help = "从 Excel 文件（.xlsx）导入实施清单事项：按实施编码新增或更新；有任何错误则不写入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Excel 文件路径（.xlsx）")
+        parser.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入数据库")
+
+    def handle(self, *args, file, dry_run, **options):
+        try:
+            with open(file, "rb") as stream:
+                data = stream.read()
+        except OSError as error:
+            raise CommandError(f"无法读取文件：{error.strerror}（{file}）") from None
+        result = items_import(file=data, dry_run=dry_run)
+        plan = result.plan
+        if plan.file_problem:
+            raise CommandError(plan.file_problem)
+        if plan.unknown_columns:
+            self.stderr.write(
+                str(messages.UNKNOWN_COLUMNS.format(columns="、".join(plan.unknown_columns)))
+            )
+        self.stdout.write(plan.summary())
+        if plan.has_errors:
+            for error in plan.errors:
+                self.stderr.write(str(error))
+            raise CommandError(messages.NOTHING_WRITTEN)
+        if dry_run:
+            self.stdout.write(str(messages.DRY_RUN_DONE))
+        else:
+            counts = plan.counts
+            self.stdout.write(self.style.SUCCESS(str(messages.WRITTEN.format(**counts))))

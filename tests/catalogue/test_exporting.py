@@ -1,0 +1,143 @@
+import io
+
+import openpyxl
+import pytest
+
+from catalogue.choices import Tier
+from catalogue.exporting import (
+    HELP_SHEET,
+    LISTS_SHEET,
+    export_csv_bytes,
+    export_xlsx_bytes,
+    template_xlsx_bytes,
+)
+from catalogue.importing import UNCHANGED
+from catalogue.importing.columns import COLUMNS, HEADERS, Kind
+from catalogue.models import MobileChannel, ServiceItem
+from catalogue.services import items_import
+from tests.catalogue.importing_support import valid_row, xlsx_bytes
+from tests.factories import MainItemFactory, ServiceItemFactory
+
+pytestmark = pytest.mark.usefixtures("import_references")
+
+
+def _rows(data):
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def catalogue(import_references):
+    department, sector = import_references["department"], import_references["sector"]
+    channels = list(MobileChannel.objects.order_by("sort_order"))
+    ServiceItemFactory(
+        code="X1", department=department, sector=sector, is_mobile=True,
+        mobile_channels=channels[:2], mobile_services=3, tiers=Tier.TOWNSHIP | Tier.VILLAGE,
+        main_item=MainItemFactory(department=department, name="施工许可"),
+    )  # fmt: skip
+    ServiceItemFactory(
+        code="X2", department=department, sector=sector, name="=HYPERLINK(\"http://x\")",
+        location="+86 大厅", consult_phone="-", complaint_phone="@12345",
+        legal_basis="-依据", fee_basis="", online_depth=None, is_online=False, legal_limit=None,
+        legal_limit_unit="",
+    )  # fmt: skip
+    return ServiceItem.objects.all()
+
+
+def test_export_then_import_changes_nothing(catalogue):
+    result = items_import(file=export_xlsx_bytes(catalogue))
+
+    assert not result.plan.has_errors, [str(error) for error in result.plan.errors]
+    assert [(row.action, row.changed) for row in result.plan.rows] == [(UNCHANGED, [])] * 2
+
+
+def test_export_is_in_the_template_format(catalogue):
+    rows = _rows(export_xlsx_bytes(catalogue))
+    first = dict(zip(HEADERS, rows[1], strict=True))
+
+    assert rows[0] == list(HEADERS)
+    assert first["行使层级"] == "镇（乡、街道）级、村（社区）级"
+    assert first["指尖办渠道"] == "广东政务服务网APP、粤省事"
+    assert first["指尖办服务"] == "查阅、预约"
+    assert first["主项名称"] == "施工许可"
+    assert first["是否网办"] == "是"
+    assert first["网上办理深度"] == "Ⅳ级（全程网办）"
+    assert first["法定办结时限"] == 20
+
+
+def test_export_neutralises_formulas_in_xlsx(catalogue):
+    second = dict(zip(HEADERS, _rows(export_xlsx_bytes(catalogue))[2], strict=True))
+
+    assert second["事项名称"] == '\'=HYPERLINK("http://x")'
+    assert second["办理地点"] == "'+86 大厅"
+    assert second["咨询电话"] == "'-"
+    assert second["监督投诉电话"] == "'@12345"
+    assert second["设定依据"] == "'-依据"
+
+
+def test_csv_export_has_a_bom_and_neutralises_formulas(catalogue):
+    data = export_csv_bytes(catalogue)
+
+    assert data.startswith(
+        b"\xef\xbb\xbf\xe5\xae\x9e\xe6\x96\xbd\xe7\xbc\x96\xe7\xa0\x81"
+    )  # BOM 实施编码
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",'+86 大厅," in text
+    assert "=HYPERLINK" not in text.replace("'=HYPERLINK", "")
+
+
+def test_export_queries_do_not_grow_with_rows(import_references, django_assert_num_queries):
+    department, sector = import_references["department"], import_references["sector"]
+    ServiceItemFactory.create_batch(3, department=department, sector=sector)
+    # the drop-down lists: departments, sectors, channels; then the channels of the selected
+    # items, and the items with their names in one streamed query
+    with django_assert_num_queries(5):
+        export_xlsx_bytes(ServiceItem.objects.all())
+    ServiceItemFactory.create_batch(30, department=department, sector=sector)
+    with django_assert_num_queries(5):
+        assert len(_rows(export_xlsx_bytes(ServiceItem.objects.all()))) == 34
+
+
+def test_template_has_the_header_row_only(db):
+    assert _rows(template_xlsx_bytes()) == [list(HEADERS)]
+
+
+def test_template_offers_a_drop_down_for_every_fixed_choice_column(import_references):
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
+    sheet = workbook.worksheets[0]
+    lists = workbook[LISTS_SHEET]
+    validated = {}
+    for validation in sheet.data_validations.dataValidation:
+        column = str(validation.sqref).split(":")[0].rstrip("0123456789")
+        source = validation.formula1.split("!")[1].replace("$", "")
+        start, end = source.split(":")
+        validated[sheet[f"{column}1"].value] = [cell.value for (cell,) in lists[f"{start}:{end}"]]
+
+    fixed_choice = {c.header for c in COLUMNS if c.kind in (Kind.BOOL, Kind.CHOICE, Kind.FLAGS)}
+    assert fixed_choice | {"实施主体", "所属行业", "指尖办渠道"} == set(validated)
+    assert validated["办件类型"] == ["即办件", "承诺件"]
+    assert validated["是否网办"] == ["是", "否"]
+    assert validated["实施主体"] == ["深圳市光明区住房和建设局", "深圳市光明区民政局"]
+    assert validated["网上办理深度"] == ["Ⅰ级", "Ⅱ级", "Ⅲ级", "Ⅳ级（全程网办）"]
+    assert lists.sheet_state == "hidden"
+
+
+def test_template_explains_every_column(db):
+    help_sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))[HELP_SHEET]
+    rows = list(help_sheet.iter_rows(values_only=True))
+
+    assert rows[0] == ("列标题", "必需列", "填写说明", "可选值")
+    assert [row[0] for row in rows[1:]] == list(HEADERS)
+    explained = {row[0]: row for row in rows[1:]}
+    assert explained["实施编码"][1] == "是"
+    assert explained["事项状态"][3] == "在用、暂停、取消"
+
+
+def test_a_filled_in_template_imports(import_references):
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
+    workbook.worksheets[0].append(list(valid_row().values()))
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    assert items_import(file=stream.getvalue()).written
+    assert xlsx_bytes  # the helper builds the same layout without the template extras

@@ -1,0 +1,86 @@
+import openpyxl
+import pytest
+from django.core.management import ManagementUtility, call_command
+from django.core.management.base import CommandError
+
+from catalogue.importing import messages
+from catalogue.models import ServiceItem
+from tests.catalogue.importing_support import valid_row, xlsx_bytes
+
+pytestmark = pytest.mark.usefixtures("import_references")
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    def write(rows):
+        path = tmp_path / "items.xlsx"
+        path.write_bytes(xlsx_bytes(rows))
+        return str(path)
+
+    return write
+
+
+def test_import_items_prints_the_summary_and_writes(write_file, capsys):
+    call_command("import_items", write_file([valid_row()]))
+
+    out = capsys.readouterr().out
+    assert "共 1 行：新增 1 行，更新 0 行，无变化 0 行，错误 0 行。" in out
+    assert "导入完成：新增 1 项，更新 0 项，0 项无变化。" in out
+    assert ServiceItem.objects.count() == 1
+
+
+def test_import_items_dry_run_writes_nothing(write_file, capsys):
+    call_command("import_items", write_file([valid_row()]), "--dry-run")
+
+    assert str(messages.DRY_RUN_DONE) in capsys.readouterr().out
+    assert ServiceItem.objects.count() == 0
+
+
+def test_import_items_prints_errors_and_fails_writing_nothing(write_file, capsys):
+    rows = [valid_row(), valid_row(实施编码="B", 办件类型="马上办")]
+
+    with pytest.raises(CommandError) as failure:
+        call_command("import_items", write_file(rows))
+
+    assert str(failure.value) == messages.NOTHING_WRITTEN
+    assert "第 3 行，“办件类型”：值“马上办”" in capsys.readouterr().err
+    assert ServiceItem.objects.count() == 0
+
+
+def test_import_items_fails_on_a_bad_file(tmp_path):
+    path = tmp_path / "items.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+
+    with pytest.raises(CommandError) as failure:
+        call_command("import_items", str(path))
+
+    assert str(failure.value) == messages.OLD_XLS
+
+
+def test_import_items_fails_on_a_missing_file(tmp_path):
+    with pytest.raises(CommandError) as failure:
+        call_command("import_items", str(tmp_path / "none.xlsx"))
+
+    assert str(failure.value).startswith("无法读取文件")
+
+
+def test_import_items_exits_with_status_1_on_error(write_file):
+    # What the shell sees: CommandError becomes exit status 1 when run from manage.py.
+    with pytest.raises(SystemExit) as exit_:
+        ManagementUtility(
+            ["manage.py", "import_items", write_file([valid_row(行使层级="")])]
+        ).execute()
+
+    assert exit_.value.code == 1
+
+
+def test_export_items_writes_the_whole_catalogue_in_the_template_format(write_file, tmp_path):
+    call_command("import_items", write_file([valid_row(实施编码=f"E{n}") for n in range(3)]))
+    target = tmp_path / "out.xlsx"
+
+    call_command("export_items", str(target))
+
+    sheet = openpyxl.load_workbook(target, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == tuple(valid_row())
+    assert sorted(row[0] for row in rows[1:]) == ["E0", "E1", "E2"]

@@ -1,0 +1,465 @@
+import pytest
+from django.db import connection
+
+from catalogue.choices import (
+    HandlingType,
+    ItemStatus,
+    ItemType,
+    MobileService,
+    OnlineDepth,
+    PowerSource,
+    Tier,
+)
+from catalogue.importing import ERROR, NEW, UNCHANGED, UPDATE, messages
+from catalogue.models import MainItem, MobileChannel, ServiceItem
+from catalogue.services import items_import, items_import_plan
+from tests.catalogue.importing_support import (
+    DEPARTMENT,
+    OTHER_DEPARTMENT,
+    valid_row,
+    xlsx_bytes,
+)
+from tests.factories import MainItemFactory, ServiceItemFactory
+
+pytestmark = pytest.mark.usefixtures("import_references")
+
+
+def _codes(n, start=1):
+    return [f"11440300MB2C{number:019d}" for number in range(start, start + n)]
+
+
+def test_department_file_with_mixed_label_styles_imports(import_references):
+    traditional = valid_row(
+        实施编码="１１４４０３００ＭＢ２Ｃ０１",
+        事项名称=" 建築工程施工許可 ",
+        实施主体="深圳市光明區住房和建設局",
+        所属行业="住房和城鄉建設",
+        事项类型="01",
+        权力来源="法定本級行使",
+        办件类型="承諾件",
+        行使层级="省級、市級、區級",
+        是否进驻大厅="√",
+        是否一窗办理="×",
+        是否综合窗口受理="Y",
+        是否网办=1,
+        网上办理深度="四级",
+        是否指尖办="是",
+        指尖办渠道="粵省事，微信公眾號",
+        指尖办服务="查閱/預約",
+        法定办结时限="２０",
+        承诺办结时限="5",
+        事项状态="在用",
+    )
+    simplified = valid_row(
+        实施编码="X-02",
+        主项名称="社会团体登记",
+        实施主体="民政局",  # the department's short name
+        事项类型="21 公共服务",
+        办件类型="即办件",
+        权力来源="上级委托",
+        委托部门="深圳市民政局",
+        行使层级="区级；街道级",
+        是否网办="否",
+        网上办理深度="",
+        到办事现场次数="1",
+        必须现场办理原因="需核验原件",
+        法定办结时限="",
+        法定时限单位="",
+        承诺办结时限=0,
+        是否收费="是",
+        收费依据="《收费标准》",
+        事项状态="暂停",
+    )
+
+    result = items_import(file=xlsx_bytes([traditional, simplified]))
+
+    assert result.written, [str(error) for error in result.plan.errors]
+    first = ServiceItem.objects.get(code="11440300MB2C01")
+    assert first.name == "建築工程施工許可"  # free text is kept as typed
+    assert first.department == import_references["department"]
+    assert first.item_type == ItemType.LICENSING
+    assert first.handling_type == HandlingType.PROMISED
+    assert first.tiers == Tier.PROVINCE | Tier.CITY | Tier.COUNTY
+    assert first.tier_span == "省市区三级"
+    assert (first.in_hall, first.one_window, first.comprehensive_window) == (True, False, True)
+    assert first.online_depth == OnlineDepth.LEVEL_4
+    assert first.mobile_services == MobileService.LOOKUP | MobileService.APPOINTMENT
+    assert {channel.name for channel in first.mobile_channels.all()} == {"粤省事", "微信公众号"}
+    assert (first.legal_limit, first.promised_limit) == (20, 5)
+    second = ServiceItem.objects.get(code="X-02")
+    assert second.department == import_references["other_department"]
+    assert second.item_type == ItemType.PUBLIC_SERVICE
+    assert second.power_source == PowerSource.ENTRUSTED_BY_SUPERIOR
+    assert second.online_depth is None
+    assert second.legal_limit is None and second.legal_limit_unit == ""
+    assert second.status == ItemStatus.SUSPENDED
+    assert second.main_item.name == "社会团体登记"
+    assert second.main_item.department == import_references["other_department"]
+
+
+def test_import_creates_new_codes_and_reports_them(import_references):
+    result = items_import(file=xlsx_bytes([valid_row(实施编码=code) for code in _codes(3)]))
+
+    assert result.plan.counts == {NEW: 3, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
+    assert sorted(result.created_ids) == sorted(ServiceItem.objects.values_list("id", flat=True))
+    assert result.summary() == "共 3 行：新增 3 行，更新 0 行，无变化 0 行，错误 0 行。"
+
+
+def test_import_updates_existing_codes_and_lists_changed_columns(import_references):
+    item = ServiceItemFactory(
+        code="A1",
+        name="旧名称",
+        department=import_references["department"],
+        sector=import_references["sector"],
+    )
+    row = valid_row(实施编码="A1", 事项名称="新名称", 行使层级="市级、区级")
+
+    result = items_import(file=xlsx_bytes([row]))
+
+    assert result.updated_ids == [item.pk]
+    planned = result.plan.rows[0]
+    assert planned.action == UPDATE
+    assert "事项名称" in planned.changed and "行使层级" not in planned.changed
+    item.refresh_from_db()
+    assert item.name == "新名称"
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(import_references):
+    data = xlsx_bytes(
+        [
+            valid_row(实施编码=code, 主项名称="施工许可", 是否指尖办="是", 指尖办渠道="粤省事")
+            for code in _codes(3)
+        ]
+    )
+    items_import(file=data)
+    before = list(ServiceItem.objects.order_by("code").values_list("code", "updated_at"))
+
+    second = items_import(file=data)
+
+    assert second.plan.counts[UNCHANGED] == 3
+    assert second.created_ids == [] and second.updated_ids == []
+    assert list(ServiceItem.objects.order_by("code").values_list("code", "updated_at")) == before
+    assert MainItem.objects.filter(name="施工许可").count() == 1
+
+
+def test_a_file_with_any_error_writes_nothing(import_references):
+    rows = [valid_row(实施编码="GOOD"), valid_row(实施编码="BAD", 办件类型="马上办")]
+
+    result = items_import(file=xlsx_bytes(rows))
+
+    assert not result.written
+    assert ServiceItem.objects.count() == 0
+    assert [row.action for row in result.plan.rows] == [NEW, ERROR]
+
+
+def test_error_names_row_column_value_and_what_is_allowed(import_references):
+    result = items_import(
+        file=xlsx_bytes([valid_row(), valid_row(实施编码="B", 办件类型="马上办")])
+    )
+
+    (error,) = result.plan.errors
+    assert str(error) == "第 3 行，“办件类型”：值“马上办”——不是可选值。可填：即办件、承诺件。"
+
+
+def test_every_consistency_rule_applies_to_imported_rows(import_references):
+    rows = [
+        valid_row(实施编码="R1", 网上办理深度="Ⅳ", 到办事现场次数=1, 必须现场办理原因="核验"),
+        valid_row(实施编码="R2", 办件类型="即办件", 承诺办结时限=3),
+        valid_row(实施编码="R3", 办件类型="承诺件", 承诺办结时限=0),
+        valid_row(实施编码="R4", 法定办结时限=5, 承诺办结时限=10),
+        valid_row(实施编码="R5", 法定时限单位=""),
+        valid_row(实施编码="R6", 是否网办="否", 网上办理深度="", 是否秒批="是"),
+        valid_row(实施编码="R7", 是否网办="否"),
+        valid_row(实施编码="R8", 指尖办服务="查阅"),
+        valid_row(实施编码="R9", 指尖办渠道="粤省事"),
+        valid_row(实施编码="R10", 网上办理深度="Ⅲ", 到办事现场次数=1),
+        valid_row(实施编码="R11", 权力来源="同级委托"),
+        valid_row(实施编码="R12", 是否收费="是"),
+    ]
+
+    result = items_import(file=xlsx_bytes(rows))
+
+    messages_by_row = {
+        row.code: {error.problem for error in row.errors} for row in result.plan.rows
+    }
+    assert messages_by_row == {
+        "R1": {"到办事现场次数：网上办理深度为Ⅳ级（全程网办）的事项，到现场次数必须为 0。"},
+        "R2": {"承诺办结时限：即办件当场办结，承诺办结时限应为 0（至多 1 天）。"},
+        "R3": {"承诺办结时限：承诺件的承诺办结时限至少为 1 天。"},
+        "R4": {"承诺办结时限：不能超过法定办结时限（同一时限单位）。"},
+        "R5": {"法定时限单位：填写了法定办结时限时，必须选择时限单位。"},
+        "R6": {"是否秒批：秒批事项必须可网办。"},
+        "R7": {"网上办理深度：只有可网办的事项才能填写网上办理深度。"},
+        "R8": {"指尖办服务：只有可指尖办的事项才能选择指尖办服务。"},
+        "R9": {"指尖办渠道：只有可指尖办的事项才能选择指尖办渠道。"},
+        "R10": {"必须现场办理原因：到办事现场次数大于 0 时，必须说明原因。"},
+        "R11": {"委托部门：权力来源为上级委托或同级委托时，必须填写委托部门。"},
+        "R12": {"收费依据：收费事项必须填写收费依据。"},
+    }
+    r4 = next(row for row in result.plan.rows if row.code == "R4")
+    assert (r4.errors[0].row, r4.errors[0].column, r4.errors[0].value) == (5, "承诺办结时限", "10")
+
+
+def test_rules_accept_the_consistent_variants(import_references):
+    rows = [
+        valid_row(实施编码="OK1", 办件类型="即办件", 承诺办结时限=0),
+        valid_row(实施编码="OK2", 法定办结时限=5, 法定时限单位="自然日", 承诺办结时限=10),
+        valid_row(实施编码="OK3", 是否指尖办="是", 指尖办渠道="粤省事", 指尖办服务="申办"),
+        valid_row(实施编码="OK4", 权力来源="同级委托", 委托部门="区政府"),
+        valid_row(实施编码="OK5", 是否收费="是", 收费依据="《收费标准》"),
+        valid_row(实施编码="OK6", 网上办理深度="Ⅲ", 到办事现场次数=1, 必须现场办理原因="核验原件"),
+    ]
+
+    result = items_import(file=xlsx_bytes(rows))
+
+    assert result.written, [str(error) for error in result.plan.errors]
+    assert ServiceItem.objects.count() == 6
+
+
+def test_field_limits_are_checked_like_the_model(import_references):
+    rows = [
+        valid_row(实施编码="C" * 37),
+        valid_row(实施编码="L1", 事项名称="名" * 201),
+        valid_row(实施编码="L2", 基本编码="4403-0001"),
+        valid_row(实施编码="L3", 事项名称=""),
+        valid_row(实施编码="L4", 到办事现场次数=21, 必须现场办理原因="原因"),
+        valid_row(实施编码="", 事项名称="无编码"),
+    ]
+
+    result = items_import(file=xlsx_bytes(rows))
+
+    problems = [(error.column, error.problem) for error in result.plan.errors]
+    assert problems == [
+        ("实施编码", "最多 36 个字符，当前 37 个。"),
+        ("事项名称", "最多 200 个字符，当前 201 个。"),
+        ("基本编码", "应为 12 位数字或字母。"),
+        ("事项名称", "必填，不能为空。"),
+        ("到办事现场次数", "应为 0 到 20 之间的整数。"),
+        ("实施编码", "必填，不能为空。"),
+    ]
+
+
+def test_a_code_repeated_in_the_file_is_an_error_naming_the_first_row(import_references):
+    result = items_import(file=xlsx_bytes([valid_row(实施编码="D"), valid_row(实施编码="D")]))
+
+    (error,) = result.plan.errors
+    assert (error.row, error.column) == (3, "实施编码")
+    assert error.problem == messages.DUPLICATE_CODE.format(other_row=2)
+
+
+def test_columns_are_found_in_any_order_and_unknown_columns_are_reported(import_references):
+    headers = ["备注", "事项类型", "实施编码", "办件类型", "行使层级", "事项名称", "实施主体"]
+    headers += ["所属行业", "网上办理深度", "是否网办", "承诺办结时限"]
+    row = valid_row(备注="随便写")
+
+    result = items_import(file=xlsx_bytes([row], headers=headers))
+
+    assert result.written, [str(error) for error in result.plan.errors]
+    assert result.plan.unknown_columns == ["备注"]
+    assert ServiceItem.objects.get().name == row["事项名称"]
+
+
+def test_a_missing_optional_column_leaves_the_existing_value_alone(import_references):
+    item = ServiceItemFactory(
+        code="K", department=import_references["department"], sector=import_references["sector"],
+        location="原地点", name="旧名",
+    )  # fmt: skip
+    headers = ["实施编码", "事项名称", "实施主体", "所属行业", "事项类型", "办件类型", "行使层级"]
+
+    items_import(file=xlsx_bytes([valid_row(实施编码="K", 事项名称="新名")], headers=headers))
+
+    item.refresh_from_db()
+    assert (item.name, item.location) == ("新名", "原地点")
+
+
+def test_a_missing_required_column_stops_the_import_naming_it(import_references):
+    headers = [header for header in valid_row() if header not in ("实施主体", "办件类型")]
+
+    result = items_import(file=xlsx_bytes([valid_row()], headers=headers))
+
+    assert result.plan.file_problem == "缺少必需的列：实施主体、办件类型。请使用导入模板的列标题。"
+    assert result.plan.rows == []
+    assert ServiceItem.objects.count() == 0
+
+
+def test_traditional_headers_are_recognised(import_references):
+    row = valid_row()
+    headers = ["實施編碼", "事項名稱", "實施主體", "所屬行業", "事項類型", "辦件類型", "行使層級"]
+    headers.append("承諾辦結時限")
+    cells = [row[h] for h in ("实施编码", "事项名称", "实施主体", "所属行业", "事项类型")]
+    cells += [row["办件类型"], row["行使层级"], row["承诺办结时限"]]
+
+    result = items_import(file=xlsx_bytes([cells], headers=headers))
+
+    assert result.written, [str(error) for error in result.plan.errors]
+    assert result.plan.columns[0] == "实施编码"
+
+
+def test_unknown_department_lists_the_closest_known_names(import_references):
+    result = items_import(file=xlsx_bytes([valid_row(实施主体="光明区住房建设局")]))
+
+    (error,) = result.plan.errors
+    assert error.column == "实施主体"
+    assert error.problem.startswith(f"系统中没有这个实施主体。最接近的有：{DEPARTMENT}")
+
+
+def test_unknown_channel_lists_the_closest_known_names(import_references):
+    row = valid_row(是否指尖办="是", 指尖办渠道="粤省事APP")
+
+    result = items_import(file=xlsx_bytes([row]))
+
+    (error,) = result.plan.errors
+    assert error.column == "指尖办渠道"
+    assert "最接近的有：粤省事" in error.problem
+
+
+def test_unknown_sector_without_any_close_name_says_to_add_it(import_references):
+    result = items_import(file=xlsx_bytes([valid_row(所属行业="航天")]))
+
+    (error,) = result.plan.errors
+    assert error.problem == messages.UNKNOWN_REFERENCE_NO_SUGGESTION.format(kind="行业/领域")
+
+
+def test_unknown_main_item_is_created_once_in_the_row_department(import_references):
+    rows = [valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(2)]
+
+    items_import(file=xlsx_bytes(rows))
+
+    main_item = MainItem.objects.get(name="施工许可")
+    assert main_item.department == import_references["department"]
+    assert set(main_item.items.values_list("code", flat=True)) == set(_codes(2))
+
+
+def test_known_main_item_is_reused_and_empty_main_item_means_own_main_item(import_references):
+    known = MainItemFactory(department=import_references["department"], name="施工许可")
+    rows = [valid_row(实施编码="M1", 主项名称="施工許可"), valid_row(实施编码="M2", 主项名称="")]
+
+    items_import(file=xlsx_bytes(rows))
+
+    assert ServiceItem.objects.get(code="M1").main_item == known
+    assert ServiceItem.objects.get(code="M2").main_item is None
+    assert MainItem.objects.count() == 1
+
+
+def test_dry_run_checks_everything_and_writes_nothing(import_references):
+    result = items_import(file=xlsx_bytes([valid_row(主项名称="新主项")]), dry_run=True)
+
+    assert result.plan.counts[NEW] == 1 and not result.written
+    assert ServiceItem.objects.count() == 0 and MainItem.objects.count() == 0
+
+
+def test_import_rejects_row_of_other_department(import_references):
+    allowed = [import_references["department"].pk]
+    rows = [valid_row(实施编码="OWN"), valid_row(实施编码="OTHER", 实施主体=OTHER_DEPARTMENT)]
+
+    result = items_import(file=xlsx_bytes(rows), allowed_departments=allowed)
+
+    (error,) = result.plan.errors
+    assert (error.row, error.column) == (3, "实施主体")
+    assert error.problem == messages.DEPARTMENT_NOT_ALLOWED.format(allowed=DEPARTMENT)
+    assert ServiceItem.objects.count() == 0
+
+
+def test_import_rejects_changing_an_item_of_other_department(import_references):
+    ServiceItemFactory(code="THEIRS", department=import_references["other_department"])
+
+    result = items_import(
+        file=xlsx_bytes([valid_row(实施编码="THEIRS")]),
+        allowed_departments=[import_references["department"].pk],
+    )
+
+    (error,) = result.plan.errors
+    assert error.problem == messages.ITEM_OF_OTHER_DEPARTMENT.format(department=OTHER_DEPARTMENT)
+
+
+def test_post_write_hook_runs_in_the_transaction_with_the_ids(import_references):
+    seen = {}
+
+    def record(result):
+        seen["in_atomic"] = connection.in_atomic_block
+        seen["created"] = list(result.created_ids)
+
+    result = items_import(file=xlsx_bytes([valid_row()]), on_written=record, user="someone")
+
+    assert seen == {"in_atomic": True, "created": result.created_ids}
+    assert result.user == "someone"
+
+
+def test_a_failing_post_write_hook_rolls_the_whole_import_back(import_references):
+    def fail(result):
+        raise RuntimeError("audit failed")
+
+    with pytest.raises(RuntimeError):
+        items_import(file=xlsx_bytes([valid_row(主项名称="新主项")]), on_written=fail)
+
+    assert ServiceItem.objects.count() == 0 and MainItem.objects.count() == 0
+
+
+def test_changed_channels_are_replaced(import_references):
+    channels = {channel.name: channel for channel in MobileChannel.objects.all()}
+    item = ServiceItemFactory(
+        code="CH", department=import_references["department"], sector=import_references["sector"],
+        is_mobile=True, mobile_channels=[channels["粤省事"]],
+    )  # fmt: skip
+    row = valid_row(实施编码="CH", 是否指尖办="是", 指尖办渠道="微信公众号、粤省事")
+
+    result = items_import(file=xlsx_bytes([row]))
+
+    assert "指尖办渠道" in result.plan.rows[0].changed
+    assert {channel.name for channel in item.mobile_channels.all()} == {"粤省事", "微信公众号"}
+
+
+def test_rows_passed_as_mappings_go_through_the_same_checks(import_references):
+    result = items_import(rows=[valid_row(), valid_row(实施编码="Z", 行使层级="")])
+
+    assert [error.problem for error in result.plan.errors] == [str(messages.REQUIRED)]
+
+
+def test_plan_survives_a_json_round_trip(import_references):
+    from catalogue.importing import ImportPlan
+
+    plan = items_import_plan(file=xlsx_bytes([valid_row(), valid_row(实施编码="E", 办件类型="x")]))
+
+    assert ImportPlan.from_dict(plan.to_dict()) == plan
+
+
+def test_planning_queries_do_not_grow_with_rows(import_references, django_assert_num_queries):
+    ServiceItemFactory(code=_codes(1)[0], department=import_references["department"])
+    small = xlsx_bytes([valid_row(实施编码=code) for code in _codes(3)])
+    large = xlsx_bytes([valid_row(实施编码=code, 主项名称=code) for code in _codes(300)])
+
+    # departments, sectors, channels, existing items by code, their channels, main items
+    with django_assert_num_queries(6):
+        items_import_plan(file=small)
+    with django_assert_num_queries(6):
+        items_import_plan(file=large)
+
+
+def test_import_writes_in_bulk(import_references, django_assert_num_queries):
+    ServiceItemFactory(code=_codes(1)[0], department=import_references["department"])
+    data = xlsx_bytes([valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(3)])
+
+    # 6 planning queries (see above); savepoint; main items: read, insert the new one, read
+    # back its id; one insert of the 2 new items (on PostgreSQL: their ids drawn from the
+    # sequence, then a COPY, which Django does not record); one update of the changed one;
+    # release.
+    with django_assert_num_queries(13):
+        result = items_import(file=data)
+
+    assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)
+
+
+def test_inserted_items_get_timestamps_defaults_and_the_generated_tier_span(import_references):
+    items_import(file=xlsx_bytes([valid_row(行使层级="区级、街道级")]))
+
+    item = ServiceItem.objects.get()
+    assert item.created_at is not None and item.updated_at is not None
+    assert (item.legal_limit_note, item.promised_limit_note) == ("", "")
+    assert item.tier_span == "区街两级"
+
+
+def test_plan_values_are_plain_python_values(import_references):
+    plan = items_import_plan(file=xlsx_bytes([valid_row(事项类型="01", 网上办理深度="Ⅳ")]))
+
+    (row,) = plan.rows
+    assert {type(value) for value in row.values} <= {str, int, bool, type(None), list}

@@ -1,0 +1,257 @@
+"""Bad and unusual files: a clear message, nothing written, never an exception."""
+
+import io
+import random
+import re
+import zipfile
+
+import msoffcrypto.format.ooxml
+import openpyxl
+import pytest
+import xlsxwriter
+from django.template.defaultfilters import filesizeformat
+from django.test import override_settings
+
+from catalogue.importing import messages
+from catalogue.importing.reading import OLE_SIGNATURE
+from catalogue.models import ServiceItem
+from catalogue.services import items_import
+from tests.catalogue.importing_support import valid_row, xlsx_bytes
+
+pytestmark = pytest.mark.usefixtures("import_references")
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _patch_sheet(data: bytes, transform) -> bytes:
+    """The same workbook with its first sheet's XML passed through `transform`."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == SHEET:
+                content = transform(content.decode()).encode()
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def _file_problem(data):
+    result = items_import(file=data)
+    assert not result.written
+    assert ServiceItem.objects.count() == 0
+    return result.plan.file_problem
+
+
+def test_empty_file_is_refused():
+    assert _file_problem(b"") == messages.EMPTY_FILE
+
+
+def test_a_file_that_is_not_excel_is_refused():
+    assert _file_problem("实施编码,事项名称\n1,2\n".encode()) == messages.NOT_EXCEL
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused():
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert _file_problem(stream.getvalue()) == messages.NOT_EXCEL
+
+
+def test_a_truncated_workbook_is_refused():
+    assert _file_problem(xlsx_bytes([valid_row()])[:2000]) == messages.NOT_EXCEL
+
+
+def test_old_xls_file_is_refused_with_the_way_to_convert_it():
+    # An Excel 97-2003 workbook is an OLE compound file holding a "Workbook" stream.
+    data = OLE_SIGNATURE + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 1000
+    assert _file_problem(data) == messages.OLD_XLS
+
+
+def test_encrypted_workbook_is_refused():
+    encrypted = io.BytesIO()
+    msoffcrypto.format.ooxml.OOXMLFile(io.BytesIO(xlsx_bytes([valid_row()]))).encrypt(
+        "secret", encrypted
+    )
+    assert _file_problem(encrypted.getvalue()) == messages.ENCRYPTED
+
+
+@override_settings(IMPORT_MAX_FILE_SIZE=4000)
+def test_oversized_file_is_refused_with_the_limit():
+    data = xlsx_bytes([valid_row(实施编码=f"C{n}") for n in range(50)])
+    assert _file_problem(data) == messages.FILE_TOO_LARGE.format(
+        size=filesizeformat(len(data)), limit=filesizeformat(4000)
+    )
+
+
+@override_settings(IMPORT_MAX_UNPACKED_SIZE=1_000_000)
+def test_zip_bomb_is_refused():
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]),
+        lambda xml: xml.replace("</worksheet>", "<!--" + " " * 2_000_000 + "--></worksheet>"),
+    )
+    assert len(data) < 50_000  # two megabytes of XML packed very small
+    assert _file_problem(data) == messages.ZIP_BOMB.format(limit=filesizeformat(1_000_000))
+
+
+def test_headers_only_is_refused():
+    assert _file_problem(xlsx_bytes([])) == messages.NO_ROWS
+
+
+def test_blank_sheet_is_refused():
+    stream = io.BytesIO()
+    openpyxl.Workbook().save(stream)
+    assert _file_problem(stream.getvalue()) == messages.NO_HEADER
+
+
+def test_merged_header_cells_are_refused_naming_them():
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([valid_row()])))
+    workbook.active.merge_cells("B1:C1")
+    stream = io.BytesIO()
+    workbook.save(stream)
+    assert _file_problem(stream.getvalue()) == messages.MERGED_HEADER.format(cells="B1:C1")
+
+
+def test_formula_with_a_cached_value_imports_the_value():
+    def cached_formula(xml):
+        # 事项名称 (column B of row 2) becomes a formula whose saved result is the name.
+        return re.sub(
+            r'<c r="B2"[^>]*>.*?</c>',
+            '<c r="B2" t="str"><f>CONCATENATE("施工","许可")</f><v>施工许可</v></c>',
+            xml,
+        )
+
+    result = items_import(file=_patch_sheet(xlsx_bytes([valid_row()]), cached_formula))
+
+    assert result.written, [str(error) for error in result.plan.errors]
+    assert ServiceItem.objects.get().name == "施工许可"
+
+
+def test_formula_without_a_cached_value_is_a_row_error():
+    data = xlsx_bytes([valid_row(事项名称='=CONCATENATE("施工","许可")')])
+
+    result = items_import(file=data)
+
+    (error,) = result.plan.errors
+    assert (error.row, error.column) == (2, "事项名称")
+    assert error.problem == messages.FORMULA_WITHOUT_VALUE
+    assert ServiceItem.objects.count() == 0
+
+
+def test_a_sheet_claiming_a_million_mostly_blank_rows_imports_its_real_rows():
+    def million_rows(xml):
+        blank_rows = "".join(
+            f'<row r="{number}"><c r="A{number}" s="0"/><c r="B{number}" t="inlineStr">'
+            f"<is><t></t></is></c></row>"
+            for number in range(4, 1_000_001)
+        )
+        xml = re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:AG1000000"', xml)
+        return xml.replace("</sheetData>", blank_rows + "</sheetData>")
+
+    rows = [valid_row(实施编码="R1"), valid_row(实施编码="R2")]
+    data = _patch_sheet(xlsx_bytes(rows), million_rows)
+
+    result = items_import(file=data)
+
+    assert result.written, result.plan.file_problem
+    assert ServiceItem.objects.count() == 2
+
+
+def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_excel():
+    rows = [valid_row(实施编码="A"), [], valid_row(实施编码="B", 办件类型="马上办")]
+
+    result = items_import(file=xlsx_bytes(rows))
+
+    (error,) = result.plan.errors
+    assert error.row == 4
+
+
+def test_header_below_blank_rows_is_found_and_rows_keep_their_numbers():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    row = valid_row(办件类型="马上办")
+    sheet.append([])
+    sheet.append([])
+    sheet.append(list(row))
+    sheet.append(list(row.values()))
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    result = items_import(file=stream.getvalue())
+
+    (error,) = result.plan.errors
+    assert (error.row, error.column) == (4, "办件类型")
+
+
+def test_duplicate_headers_are_refused_naming_them():
+    headers = [*valid_row(), "事项名称"]
+    data = xlsx_bytes([[*valid_row().values(), "另一个名称"]], headers=headers)
+    assert _file_problem(data) == messages.DUPLICATE_COLUMNS.format(columns="事项名称")
+
+
+@pytest.fixture
+def filter_blank_rows(monkeypatch):
+    """Drop valueless rows before reading even in a small file (normally above 200,000 rows)."""
+    monkeypatch.setattr("catalogue.importing.reading.BLANK_ROW_FILTER_THRESHOLD", 0)
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+def test_rows_survive_blank_row_filtering_with_shared_strings():
+    # xlsxwriter's default mode stores text in the shared-strings table, as Excel does.
+    stream = io.BytesIO()
+    workbook = xlsxwriter.Workbook(stream)
+    sheet = workbook.add_worksheet()
+    rows = [list(valid_row()), [], list(valid_row(实施编码="S2").values()), ["  "]]
+    rows.insert(1, list(valid_row(实施编码="S1").values()))
+    for number, cells in enumerate(rows):
+        sheet.write_row(number, 0, cells)
+    workbook.close()
+
+    result = items_import(file=stream.getvalue())
+
+    assert result.written, [str(error) for error in result.plan.errors]
+    assert [row.row for row in result.plan.rows] == [2, 4]
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+def test_formula_without_value_is_still_reported_after_blank_row_filtering():
+    result = items_import(file=xlsx_bytes([valid_row(事项名称="=1+1")]))
+
+    (error,) = result.plan.errors
+    assert error.problem == messages.FORMULA_WITHOUT_VALUE
+
+
+def test_a_row_of_spaces_only_counts_as_blank():
+    result = items_import(file=xlsx_bytes([valid_row(), ["  ", "\u3000"]]))
+
+    assert result.written and len(result.plan.rows) == 1
+
+
+def test_damaged_files_give_a_message_and_never_an_exception():
+    good = xlsx_bytes([valid_row(实施编码=f"C{n}") for n in range(20)])
+    rng = random.Random(7)
+    outcomes = set()
+    for _ in range(150):
+        data = bytearray(good)
+        for _ in range(rng.choice([1, 3, 10])):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[: rng.randrange(len(data))]
+
+        result = items_import(file=bytes(data), dry_run=True)  # must not raise
+
+        outcomes.add(result.plan.file_problem is None)
+    assert outcomes == {True, False}  # some damage goes unnoticed by the format, most does not
+
+
+def test_an_excel_error_value_is_a_row_error():
+    def error_value(xml):
+        # 承诺办结时限 (column Y of row 2) holds a formula whose result is #DIV/0!.
+        return re.sub(
+            r'<c r="Y2"[^>]*>.*?</c>', '<c r="Y2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml
+        )
+
+    result = items_import(file=_patch_sheet(xlsx_bytes([valid_row()]), error_value))
+
+    (error,) = result.plan.errors
+    assert (error.row, error.column, error.problem) == (2, "承诺办结时限", messages.ERROR_VALUE)
