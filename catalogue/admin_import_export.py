@@ -69,13 +69,6 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     import_preview_template_name = "admin/catalogue/serviceitem/import_preview.html"
 
     # Hooks for per-department restrictions and audit (roles and history build on these).
-    def get_import_allowed_departments(self, request):
-        """Ids of the departments whose items this user may import; None for all."""
-        return None
-
-    def import_written(self, request, result):
-        """Runs inside the import transaction after the writes."""
-
     def get_urls(self):
         info = self.get_model_info()
         urls = [
@@ -112,11 +105,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
             data = b"".join(upload.chunks())
-            plan = items_import_plan(
-                file=data,
-                user=request.user,
-                allowed_departments=self.get_import_allowed_departments(request),
-            )
+            plan = items_import_plan(file=data, user=request.user)
             if plan.file_problem:
                 form.add_error("import_file", plan.file_problem)
             else:
@@ -174,7 +163,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             return HttpResponseRedirect(import_url)
         token = form.cleaned_data["token"]
         try:
-            plan, _record = plan_fetch(
+            plan, record = plan_fetch(
                 token=token, user=request.user, file_hash=form.cleaned_data["file_hash"]
             )
         except PlanExpired:
@@ -187,8 +176,8 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             result = items_import_apply(
                 plan=plan,
                 user=request.user,
+                file_name=record["file_name"],
                 verify_fresh=True,
-                on_written=lambda result: self.import_written(request, result),
             )
         except StalePlan as stale:
             plan_discard(token=token)

@@ -408,6 +408,9 @@ class ImportBatch(models.Model):
         verbose_name=_("导入人"),
         on_delete=models.PROTECT,
         related_name="import_batches",
+        null=True,
+        blank=True,
+        help_text=_("空白表示在服务器上以命令行导入。"),
     )
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     created_count = models.PositiveIntegerField(_("新增"), default=0)

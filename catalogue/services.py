@@ -31,7 +31,7 @@ from .models import (
     Sector,
     ServiceItem,
 )
-from .roles import ROLE_PERMISSIONS
+from .roles import ROLE_PERMISSIONS, department_scope
 from .rules import item_rule_errors
 
 
@@ -167,13 +167,14 @@ def import_batch_record(
     *,
     file_name: str,
     user,
-    created: Sequence[ServiceItem],
-    updated: Sequence[ServiceItem],
+    created_ids: Sequence[int],
+    updated_ids: Sequence[int],
     unchanged_count: int,
     batch_size: int = 1000,
 ) -> ImportBatch:
     """Record a confirmed import after its bulk writes: the batch with its counts and links,
     and one historical record per created or updated item, all written in bulk.
+    `user` is None for an import from the command line.
 
     Call it in the import's transaction, after the items (with pks) and their mobile channels
     are written with bulk_create/bulk_update, which record no history themselves. The records
@@ -182,13 +183,15 @@ def import_batch_record(
     batch = ImportBatch.objects.create(
         file_name=file_name[:255],
         user=user,
-        created_count=len(created),
-        updated_count=len(updated),
+        created_count=len(created_ids),
+        updated_count=len(updated_ids),
         unchanged_count=unchanged_count,
     )
-    _import_batch_links_insert(batch, created=created, updated=updated, batch_size=batch_size)
-    for items, is_new in ((created, True), (updated, False)):
-        if items:
+    _import_batch_links_insert(
+        batch, created_ids=created_ids, updated_ids=updated_ids, batch_size=batch_size
+    )
+    for ids, is_new in ((created_ids, True), (updated_ids, False)):
+        if ids:
             history_records_insert_select(
                 ServiceItem.objects.filter(
                     import_batch_links__batch=batch, import_batch_links__created=is_new
@@ -201,7 +204,7 @@ def import_batch_record(
     return batch
 
 
-def _import_batch_links_insert(batch, *, created, updated, batch_size):
+def _import_batch_links_insert(batch, *, created_ids, updated_ids, batch_size):
     # executemany with plain tuples: building 100,000 model instances for bulk_create would
     # take longer than the import's own writes.
     link = ImportBatchItem._meta
@@ -211,8 +214,8 @@ def _import_batch_links_insert(batch, *, created, updated, batch_size):
     sql = (
         f"INSERT INTO {qn(link.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES (%s, %s, %s)"
     )
-    rows = [(batch.pk, item.pk, True) for item in created]
-    rows += [(batch.pk, item.pk, False) for item in updated]
+    rows = [(batch.pk, pk, True) for pk in created_ids]
+    rows += [(batch.pk, pk, False) for pk in updated_ids]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start : start + batch_size])
@@ -369,12 +372,24 @@ def _file_bytes(file) -> bytes:
     return file.read()
 
 
-def items_import_plan(*, file=None, rows=None, user=None, allowed_departments=None) -> ImportPlan:
+def _import_allowed_departments(user) -> frozenset[int] | None:
+    """Departments whose items `user` may import (catalogue.roles decides); None for all.
+
+    No user means an import from the command line, run by whoever administers the server.
+    """
+    if user is None:
+        return None
+    scope = department_scope(user)
+    return None if scope.all_departments else scope.department_ids
+
+
+def items_import_plan(*, file=None, rows=None, user=None) -> ImportPlan:
     """Read and check an Excel file (or `rows`: mappings of header -> value); write nothing.
 
-    `file` is bytes, a path or a file object. `allowed_departments` (ids) restricts which
-    departments' items may be imported; None allows all. The plan says, per row, new / update /
-    unchanged / error, with every error found; file-level problems are in `plan.file_problem`.
+    `file` is bytes, a path or a file object. Rows of departments outside the user's scope, and
+    codes already held by such a department, are row errors. The plan says, per row, new /
+    update / unchanged / error, with every error found; file-level problems are in
+    `plan.file_problem`.
     """
     if rows is not None:
         sheet = sheet_from_rows(rows)
@@ -383,14 +398,32 @@ def items_import_plan(*, file=None, rows=None, user=None, allowed_departments=No
             sheet = read_sheet(_file_bytes(file))
         except FileProblem as problem:
             return plan_from_file_problem(problem)
-    return build_plan(sheet, allowed_departments=allowed_departments)
+    return build_plan(sheet, allowed_departments=_import_allowed_departments(user))
 
 
 def items_import_apply(
-    *, plan: ImportPlan, user=None, verify_fresh: bool = False, on_written=None
+    *,
+    plan: ImportPlan,
+    user=None,
+    file_name: str = "",
+    verify_fresh: bool = False,
+    on_written=None,
 ) -> ImportResult:
-    """Write a plan that has no errors, in one transaction (see importing.writing.apply_plan)."""
-    return apply_plan(plan, user=user, verify_fresh=verify_fresh, on_written=on_written)
+    """Write a plan that has no errors, in one transaction (see importing.writing.apply_plan),
+    and record it as an import batch with one historical record per item it wrote."""
+
+    def record_batch(result):
+        import_batch_record(
+            file_name=file_name,
+            user=user,
+            created_ids=result.created_ids,
+            updated_ids=result.updated_ids,
+            unchanged_count=len(result.unchanged_ids),
+        )
+        if on_written is not None:
+            on_written(result)
+
+    return apply_plan(plan, user=user, verify_fresh=verify_fresh, on_written=record_batch)
 
 
 def items_import(
@@ -398,7 +431,7 @@ def items_import(
     file=None,
     rows=None,
     user=None,
-    allowed_departments=None,
+    file_name: str = "",
     dry_run: bool = False,
     on_written=None,
 ) -> ImportResult:
@@ -407,9 +440,9 @@ def items_import(
     Upserts by 实施编码. Returns an ImportResult with the plan (per-row outcome and errors) and
     the ids created, updated and left unchanged. `on_written(result)` runs in the transaction.
     """
-    plan = items_import_plan(
-        file=file, rows=rows, user=user, allowed_departments=allowed_departments
-    )
+    if not file_name and isinstance(file, str | os.PathLike):
+        file_name = os.path.basename(file)
+    plan = items_import_plan(file=file, rows=rows, user=user)
     if plan.has_errors or dry_run:
         return ImportResult(plan=plan, dry_run=dry_run, user=user)
-    return items_import_apply(plan=plan, user=user, on_written=on_written)
+    return items_import_apply(plan=plan, user=user, file_name=file_name, on_written=on_written)

@@ -269,8 +269,8 @@ def test_import_batch_records_counts_links_and_history_in_bulk(
         batch = import_batch_record(
             file_name="住建局事项.xlsx",
             user=centre_admin,
-            created=created,
-            updated=updated,
+            created_ids=[item.pk for item in created],
+            updated_ids=[item.pk for item in updated],
             unchanged_count=7,
         )
 
@@ -296,8 +296,8 @@ def test_import_batch_query_count_does_not_grow_with_items(
         import_batch_record(
             file_name="大文件.xlsx",
             user=centre_admin,
-            created=created,
-            updated=[],
+            created_ids=[item.pk for item in created],
+            updated_ids=[],
             unchanged_count=0,
         )
 
@@ -311,8 +311,8 @@ def test_import_history_shows_on_the_item_page_with_the_file_name(
     import_batch_record(
         file_name="住建局事项.xlsx",
         user=centre_admin,
-        created=[item],
-        updated=[],
+        created_ids=[item.pk],
+        updated_ids=[],
         unchanged_count=0,
     )
     client.force_login(centre_admin)
@@ -326,7 +326,11 @@ def test_import_history_shows_on_the_item_page_with_the_file_name(
 def test_import_batch_page_links_to_its_items(client, centre_admin, own_department):
     items = _imported(own_department, 2)
     batch = import_batch_record(
-        file_name="a.xlsx", user=centre_admin, created=items, updated=[], unchanged_count=0
+        file_name="a.xlsx",
+        user=centre_admin,
+        created_ids=[i.pk for i in items],
+        updated_ids=[],
+        unchanged_count=0,
     )
     client.force_login(centre_admin)
 

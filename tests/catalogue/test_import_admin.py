@@ -5,15 +5,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalogue.importing import messages
 from catalogue.importing.columns import HEADERS
-from catalogue.models import ServiceItem
-from tests.catalogue.importing_support import DEPARTMENT, valid_row, xlsx_bytes
-from tests.factories import ServiceItemFactory
+from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
+from catalogue.roles import DEPARTMENT_STAFF
+from catalogue.services import roles_setup
+from tests.catalogue.importing_support import DEPARTMENT, OTHER_DEPARTMENT, valid_row, xlsx_bytes
+from tests.factories import ServiceItemFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("import_references")
 
@@ -176,8 +178,10 @@ def test_confirm_does_not_read_the_file_again(admin_client, django_assert_num_qu
 
     # session; user; savepoint; the staleness check of the 50 codes; one insert of the 50
     # items (on PostgreSQL: their ids from the sequence, then a COPY Django does not record);
-    # release. Nothing reads the file or the references again.
-    with django_assert_num_queries(6):
+    # the import batch: savepoint, the batch, its links (one executemany), the
+    # history records of the 50 items, release; release. Nothing reads the file or the
+    # references again.
+    with django_assert_num_queries(11):
         _confirm(admin_client, preview)
 
     assert ServiceItem.objects.count() == 50
@@ -247,3 +251,67 @@ def test_a_forged_token_is_refused(admin_client):
     )
 
     assert str(messages.PLAN_EXPIRED) in response.content.decode()
+
+
+# --- roles (issue 5): department staff import and export only their departments' items ---
+
+
+@pytest.fixture
+def staff_client(client, import_references):
+    roles_setup()
+    staff = UserFactory(username="dept_staff", groups=[Group.objects.get(name=DEPARTMENT_STAFF)])
+    DepartmentMembership.objects.create(user=staff, department=import_references["department"])
+    client.force_login(staff)
+    client.user = staff
+    return client
+
+
+def test_department_staff_preview_refuses_rows_of_another_department(staff_client):
+    preview = _upload(
+        staff_client,
+        [valid_row(实施编码="OWN"), valid_row(实施编码="OTHER", 实施主体=OTHER_DEPARTMENT)],
+    )
+
+    assert preview.context["counts"]["error"] == 1
+    assert preview.context["confirm_form"] is None
+    assert messages.DEPARTMENT_NOT_ALLOWED.format(allowed=DEPARTMENT) in preview.content.decode()
+    assert ServiceItem.objects.count() == 0
+
+
+def test_department_staff_cannot_overwrite_a_code_of_another_department(
+    staff_client, import_references
+):
+    theirs = ServiceItemFactory(
+        code="THEIRS", name="他部门事项", department=import_references["other_department"]
+    )
+
+    preview = _upload(staff_client, [valid_row(实施编码="THEIRS", 事项名称="改名")])
+
+    assert preview.context["counts"]["error"] == 1
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.department) == ("他部门事项", import_references["other_department"])
+
+
+def test_confirmed_import_is_recorded_as_a_batch_of_its_user(staff_client):
+    preview = _upload(staff_client, [valid_row(实施编码="A")], name="住建局三月.xlsx")
+
+    _confirm(staff_client, preview)
+
+    batch = ImportBatch.objects.get()
+    assert (batch.file_name, batch.user, batch.created_count) == (
+        "住建局三月.xlsx",
+        staff_client.user,
+        1,
+    )
+    assert list(batch.items.values_list("code", flat=True)) == ["A"]
+
+
+def test_department_staff_export_holds_only_their_departments_items(
+    staff_client, import_references
+):
+    ServiceItemFactory(code="MINE", department=import_references["department"])
+    ServiceItemFactory(code="THEIRS", department=import_references["other_department"])
+
+    response = staff_client.post(EXPORT_URL, {"format": "0"})
+
+    assert [row[0] for row in _sheet_rows(response.content)[1:]] == ["MINE"]

@@ -1,11 +1,15 @@
 import openpyxl
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
 from catalogue.importing import messages
-from catalogue.models import ServiceItem
+from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
+from catalogue.roles import DEPARTMENT_STAFF
+from catalogue.services import roles_setup
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("import_references")
 
@@ -84,3 +88,29 @@ def test_export_items_writes_the_whole_catalogue_in_the_template_format(write_fi
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == tuple(valid_row())
     assert sorted(row[0] for row in rows[1:]) == ["E0", "E1", "E2"]
+
+
+def test_import_items_records_a_command_line_batch(write_file):
+    call_command("import_items", write_file([valid_row()]))
+
+    batch = ImportBatch.objects.get()
+    assert (batch.file_name, batch.user, batch.created_count) == ("items.xlsx", None, 1)
+
+
+def test_import_items_as_a_user_keeps_to_their_departments(write_file, import_references, capsys):
+    roles_setup()
+    staff = UserFactory(username="dept_staff", groups=[Group.objects.get(name=DEPARTMENT_STAFF)])
+    DepartmentMembership.objects.create(
+        user=staff, department=import_references["other_department"]
+    )
+
+    with pytest.raises(CommandError):
+        call_command("import_items", write_file([valid_row()]), "--user", "dept_staff")
+
+    assert "实施主体" in capsys.readouterr().err
+    assert ServiceItem.objects.count() == 0
+
+
+def test_import_items_refuses_an_unknown_user(write_file):
+    with pytest.raises(CommandError, match="没有名为“nobody”的有效用户。"):
+        call_command("import_items", write_file([valid_row()]), "--user", "nobody")

@@ -1,7 +1,9 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from catalogue.choices import (
+    ChangeSource,
     HandlingType,
     ItemStatus,
     ItemType,
@@ -10,16 +12,18 @@ from catalogue.choices import (
     PowerSource,
     Tier,
 )
+from catalogue.history import HistoricalServiceItem
 from catalogue.importing import ERROR, NEW, UNCHANGED, UPDATE, messages
-from catalogue.models import MainItem, MobileChannel, ServiceItem
-from catalogue.services import items_import, items_import_plan
+from catalogue.models import DepartmentMembership, ImportBatch, MainItem, MobileChannel, ServiceItem
+from catalogue.roles import DEPARTMENT_STAFF
+from catalogue.services import items_import, items_import_plan, roles_setup
 from tests.catalogue.importing_support import (
     DEPARTMENT,
     OTHER_DEPARTMENT,
     valid_row,
     xlsx_bytes,
 )
-from tests.factories import MainItemFactory, ServiceItemFactory
+from tests.factories import MainItemFactory, ServiceItemFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("import_references")
 
@@ -348,11 +352,18 @@ def test_dry_run_checks_everything_and_writes_nothing(import_references):
     assert ServiceItem.objects.count() == 0 and MainItem.objects.count() == 0
 
 
+def _staff_of(department):
+    roles_setup()
+    user = UserFactory(username="dept_staff", groups=[Group.objects.get(name=DEPARTMENT_STAFF)])
+    DepartmentMembership.objects.create(user=user, department=department)
+    return user
+
+
 def test_import_rejects_row_of_other_department(import_references):
-    allowed = [import_references["department"].pk]
+    staff = _staff_of(import_references["department"])
     rows = [valid_row(实施编码="OWN"), valid_row(实施编码="OTHER", 实施主体=OTHER_DEPARTMENT)]
 
-    result = items_import(file=xlsx_bytes(rows), allowed_departments=allowed)
+    result = items_import(file=xlsx_bytes(rows), user=staff)
 
     (error,) = result.plan.errors
     assert (error.row, error.column) == (3, "实施主体")
@@ -365,11 +376,41 @@ def test_import_rejects_changing_an_item_of_other_department(import_references):
 
     result = items_import(
         file=xlsx_bytes([valid_row(实施编码="THEIRS")]),
-        allowed_departments=[import_references["department"].pk],
+        user=_staff_of(import_references["department"]),
     )
 
     (error,) = result.plan.errors
     assert error.problem == messages.ITEM_OF_OTHER_DEPARTMENT.format(department=OTHER_DEPARTMENT)
+    assert (
+        ServiceItem.objects.get(code="THEIRS").department == import_references["other_department"]
+    )
+
+
+def test_import_is_recorded_as_a_batch_with_history_of_each_item_written(import_references):
+    staff = _staff_of(import_references["department"])
+    first = [valid_row(实施编码="OLD", 事项名称="旧名称"), valid_row(实施编码="SAME")]
+    items_import(file=xlsx_bytes(first), file_name="首次.xlsx")
+    rows = [valid_row(实施编码="NEW"), valid_row(实施编码="OLD", 事项名称="新名称")]
+    rows.append(valid_row(实施编码="SAME"))
+
+    result = items_import(file=xlsx_bytes(rows), user=staff, file_name="住建局.xlsx")
+
+    batch = ImportBatch.objects.get(user=staff)
+    assert (batch.file_name, batch.user, batch.created_count, batch.updated_count) == (
+        "住建局.xlsx",
+        staff,
+        1,
+        1,
+    )
+    assert batch.unchanged_count == 1
+    assert set(batch.items.values_list("code", flat=True)) == {"NEW", "OLD"}
+    records = HistoricalServiceItem.objects.filter(import_batch=batch)
+    assert sorted(records.values_list("code", "history_type", "change_source", "history_user")) == [
+        ("NEW", "+", ChangeSource.IMPORT, staff.pk),
+        ("OLD", "~", ChangeSource.IMPORT, staff.pk),
+    ]
+    assert records.get(code="OLD").name == "新名称"
+    assert len(result.created_ids) == 1
 
 
 def test_post_write_hook_runs_in_the_transaction_with_the_ids(import_references):
@@ -379,10 +420,9 @@ def test_post_write_hook_runs_in_the_transaction_with_the_ids(import_references)
         seen["in_atomic"] = connection.in_atomic_block
         seen["created"] = list(result.created_ids)
 
-    result = items_import(file=xlsx_bytes([valid_row()]), on_written=record, user="someone")
+    result = items_import(file=xlsx_bytes([valid_row()]), on_written=record)
 
     assert seen == {"in_atomic": True, "created": result.created_ids}
-    assert result.user == "someone"
 
 
 def test_a_failing_post_write_hook_rolls_the_whole_import_back(import_references):
@@ -442,8 +482,9 @@ def test_import_writes_in_bulk(import_references, django_assert_num_queries):
     # 6 planning queries (see above); savepoint; main items: read, insert the new one, read
     # back its id; one insert of the 2 new items (on PostgreSQL: their ids drawn from the
     # sequence, then a COPY, which Django does not record); one update of the changed one;
-    # release.
-    with django_assert_num_queries(13):
+    # the import batch: savepoint, the batch, its item links (one executemany per 1,000), the
+    # history records of the new items and of the changed one, release; release.
+    with django_assert_num_queries(19):
         result = items_import(file=data)
 
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)

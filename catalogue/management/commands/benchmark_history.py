@@ -65,8 +65,12 @@ class Command(BaseCommand):
                 self._measure(
                     "import_batch_record (new items)",
                     count,
-                    lambda c=created, u=user: import_batch_record(
-                        file_name="bench.xlsx", user=u, created=c, updated=[], unchanged_count=0
+                    lambda c=[item.pk for item in created], u=user: import_batch_record(
+                        file_name="bench.xlsx",
+                        user=u,
+                        created_ids=c,
+                        updated_ids=[],
+                        unchanged_count=0,
                     ),
                 )
                 for item in created:
@@ -74,8 +78,12 @@ class Command(BaseCommand):
                 self._measure(
                     "import_batch_record (updated items)",
                     count,
-                    lambda c=created, u=user: import_batch_record(
-                        file_name="bench.xlsx", user=u, created=[], updated=c, unchanged_count=0
+                    lambda c=[item.pk for item in created], u=user: import_batch_record(
+                        file_name="bench.xlsx",
+                        user=u,
+                        created_ids=[],
+                        updated_ids=c,
+                        unchanged_count=0,
                     ),
                 )
                 self._measure(

@@ -1,3 +1,6 @@
+import os
+
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.importing import messages
@@ -10,14 +13,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件路径（.xlsx）")
         parser.add_argument("--dry-run", action="store_true", help="只检查并显示结果，不写入数据库")
+        parser.add_argument(
+            "--user",
+            help="以该用户的身份和权限范围导入，并记入导入批次（不填：以服务器管理员身份导入全部实施主体）",
+        )
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args, file, dry_run, user=None, **options):
+        if user is not None:
+            try:
+                user = get_user_model().objects.get(username=user, is_active=True)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"没有名为“{user}”的有效用户。") from None
         try:
             with open(file, "rb") as stream:
                 data = stream.read()
         except OSError as error:
             raise CommandError(f"无法读取文件：{error.strerror}（{file}）") from None
-        result = items_import(file=data, dry_run=dry_run)
+        result = items_import(
+            file=data, user=user, file_name=os.path.basename(file), dry_run=dry_run
+        )
         plan = result.plan
         if plan.file_problem:
             raise CommandError(plan.file_problem)
