@@ -74,11 +74,12 @@ def open_page(live_server, monkeypatch):
         return browser_page
 
     yield open_page_as
+    # ORM calls made while Playwright ran opened connections of their own, in the context of
+    # its event loop: close them there, before it stops, or PostgreSQL cannot drop the test
+    # database.
+    connections.close_all()
     for playwright in started:
         playwright.stop()
-    # ORM calls made while Playwright ran opened connections of their own: close them, or
-    # PostgreSQL cannot drop the test database.
-    connections.close_all()
 
 
 @pytest.fixture
