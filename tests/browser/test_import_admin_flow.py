@@ -60,3 +60,25 @@ def test_admin_import_preview_errors_download_and_confirm(page, live_server, tmp
     assert "导入完成：新增 2 项，更新 0 项，0 项无变化。" in page.inner_text(".messagelist")
     assert page.errors == []
     assert set(ServiceItem.objects.values_list("code", flat=True)) == {"A", "B"}
+
+
+def test_import_form_says_the_check_is_under_way_and_blocks_a_second_submit(
+    page, live_server, tmp_path
+):
+    page.goto(live_server.url + reverse("admin:catalogue_serviceitem_import"))
+    path = tmp_path / "部门事项.xlsx"
+    path.write_bytes(xlsx_bytes([valid_row()]))
+    page.set_input_files("#id_import_file", str(path))
+    # Keep the page here, as if the server were still checking a large file.
+    page.evaluate(
+        "document.getElementById('item-import-form')"
+        ".addEventListener('submit', (event) => event.preventDefault())"
+    )
+
+    page.click("#item-import-form input[type=submit]")
+
+    assert "正在上传并检查文件" in page.inner_text("#item-import-form .busy-status")
+    page.wait_for_function(
+        "document.querySelector('#item-import-form input[type=submit]').disabled"
+    )
+    assert page.errors == []
