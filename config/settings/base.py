@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "config.apps.AxesConfig",
     "catalogue",
     "reports",
 ]

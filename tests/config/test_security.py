@@ -228,3 +228,10 @@ def test_secure_cookies_and_redirect_are_the_default_outside_debug():
     )
 
     assert printed.stdout.split() == ["True", "True", "True"], printed.stderr
+
+
+def test_login_security_pages_of_django_axes_are_in_chinese(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+
+    assert "登录安全" in page
+    assert "登录尝试" in page and "登录失败记录" in page and "登录日志" in page
