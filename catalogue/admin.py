@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import_export import ServiceItemImportExportMixin
@@ -26,7 +26,7 @@ from .models import (
     Sector,
     ServiceItem,
 )
-from .roles import department_scope
+from .roles import ROLE_LABELS, department_scope
 from .rules import item_rule_errors
 from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
 from .services import (
@@ -35,6 +35,7 @@ from .services import (
     service_items_delete,
     service_items_set_status,
 )
+from .text import join_list
 
 admin.site.site_header = _("政务服务事项目录管理系统")
 admin.site.site_title = _("政务服务事项目录")
@@ -353,7 +354,11 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
 
     def _set_status(self, request, queryset, status):
         count = service_items_set_status(items=queryset, status=status, user=request.user)
-        message = gettext("已将 %(count)d 个事项设为“%(status)s”。")
+        message = ngettext(
+            "已将 %(count)d 个事项设为“%(status)s”。",
+            "已将 %(count)d 个事项设为“%(status)s”。",
+            count,
+        )
         self.message_user(
             request, message % {"count": count, "status": status.label}, messages.SUCCESS
         )
@@ -475,11 +480,11 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description=_("角色"))
     def role_list(self, user):
-        return "、".join(group.name for group in user.groups.all())
+        return join_list(ROLE_LABELS.get(group.name, group.name) for group in user.groups.all())
 
-    @admin.display(description=_("所属实施主体"))
+    @admin.display(description=pgettext_lazy("plural", "所属实施主体"))
     def department_list(self, user):
-        return "、".join(m.department.name for m in user.department_memberships.all())
+        return join_list(m.department.name for m in user.department_memberships.all())
 
 
 @admin.register(ImportBatch)
@@ -526,5 +531,5 @@ class ImportBatchAdmin(NotFoundAdmin):
     def items_link(self, batch):
         url = reverse("admin:catalogue_serviceitem_changelist") + f"?import_batch={batch.pk}"
         count = batch.created_count + batch.updated_count
-        label = _("查看 %(count)d 个事项") % {"count": count}
+        label = ngettext("查看 %(count)d 个事项", "查看 %(count)d 个事项", count) % {"count": count}
         return format_html('<a href="{}">{}</a>', url, label)

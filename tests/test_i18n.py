@@ -1,14 +1,20 @@
 """The English catalogue (locale/en): complete, and placeholders kept in every translation."""
 
 import re
+import shutil
 from collections import Counter
+from contextlib import chdir
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+# What `make messages` reads for the django domain (it skips .venv, tests and staticfiles).
+SOURCE_DIRS = ("catalogue", "config", "reports", "templates")
 # %(name)s and %s (gettext's python-format), {name} and {} (str.format messages).
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 
@@ -20,6 +26,30 @@ def placeholders(text: str) -> Counter:
 @pytest.fixture(scope="module")
 def catalogue():
     return polib.pofile(str(PO_FILE))
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    """The catalogue as `make messages` would refresh it, built from a scratch copy."""
+    root = tmp_path_factory.mktemp("messages")
+    for name in SOURCE_DIRS:
+        (root / name).symlink_to(Path(settings.BASE_DIR) / name, target_is_directory=True)
+    po_file = root / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    po_file.parent.mkdir(parents=True)
+    shutil.copy(PO_FILE, po_file)
+    with override_settings(LOCALE_PATHS=[root / "locale"]), chdir(root):
+        call_command("makemessages", locale=["en"], symlinks=True, no_obsolete=True, verbosity=0)
+    return polib.pofile(str(po_file))
+
+
+def _messages(po) -> set:
+    return {(entry.msgctxt, entry.msgid) for entry in po if not entry.obsolete}
+
+
+def test_catalogue_holds_exactly_the_messages_of_the_code(catalogue, refreshed):
+    """Fails after strings are added or changed without `make messages` (and translating)."""
+    assert _messages(refreshed) - _messages(catalogue) == set(), "run `make messages`"
+    assert _messages(catalogue) - _messages(refreshed) == set(), "run `make messages`"
 
 
 def test_every_message_is_translated(catalogue):

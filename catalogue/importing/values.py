@@ -162,7 +162,7 @@ _NUMBER = re.compile(r"^(\d+)(?:\.0*)?(?:天|日|个?工作日|自然日|次)?$"
 
 
 def whole_number_parser(*, minimum: int, maximum: int, default: int | None):
-    problem = messages.NOT_A_WHOLE_NUMBER.format(minimum=minimum, maximum=maximum)
+    problem = format_lazy(messages.NOT_A_WHOLE_NUMBER, minimum=minimum, maximum=maximum)
 
     def parse(raw):
         if isinstance(raw, float) and raw.is_integer():
@@ -196,8 +196,10 @@ class ChoiceParser:
         for alias, value in (aliases or {}).items():
             self.lookup[label_key(alias)] = value
         self.default = default
-        self.problem = messages.NOT_A_CHOICE.format(
-            allowed=allowed or _joined(label for _value, label in choices.choices)
+        # Lazy: parsers are built once, at import time; the message is read in the user's language.
+        self.problem = format_lazy(
+            messages.NOT_A_CHOICE,
+            allowed=allowed or _joined(label for _value, label in choices.choices),
         )
 
     def __call__(self, raw):
@@ -227,7 +229,7 @@ parse_legal_unit = ChoiceParser(TimeUnit, aliases={"个工作日": TimeUnit.WORK
 # 事项类型: label, national code, Guangdong code with its label
 
 _ITEM_TYPE_LABELS = {label_key(contract_text(label)): value for value, label in ItemType.choices}
-_ITEM_TYPE_CODE_TEXT = (
+_ITEM_TYPE_CODE_TEXT = _(
     "01–10、20（公共服务）；广东旧编码 20（其他行政权力）、21（公共服务）须带名称"
 )
 _CODE_AND_LABEL = re.compile(r"^(\d{1,2})?[\s\-_.:、]*(\D*?)[\s\-_.:、]*(\d{1,2})?$")
