@@ -8,9 +8,11 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 # What `make messages` reads for the django domain (it skips .venv, tests and staticfiles).
@@ -88,3 +90,12 @@ def test_placeholder_check_sees_both_kinds_of_placeholder():
 
     assert found == Counter({"{row}": 1, "%(count)d": 1, "{}": 1})
     assert placeholders("占比50%。") == Counter()
+
+
+@pytest.mark.parametrize("model", list(apps.get_app_config("catalogue").get_models()))
+def test_every_model_has_an_english_plural_of_its_own(model):
+    with translation.override("en"):
+        singular, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+
+    assert singular != plural
+    assert not re.search(r"[\u4e00-\u9fff]", singular + plural)
