@@ -14,7 +14,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import_export import ServiceItemImportExportMixin
-from .choices import ChangeSource, ItemStatus, Tier
+from .choices import ChangeSource, ItemStatus, Tier, tier_span_display
 from .fields import FlagSetField
 from .history import HistoricalServiceItem, record_changes
 from .models import (
@@ -221,7 +221,7 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
         "department",
         "item_type",
         "handling_type",
-        "tier_span",
+        "tier_combination",
         "in_hall",
         "one_window",
         "comprehensive_window",
@@ -251,7 +251,7 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
     list_per_page = 50
     search_fields = ["code", "name"]
     autocomplete_fields = ["department", "sector", "main_item"]
-    readonly_fields = ["tier_span", "created_at", "updated_at"]
+    readonly_fields = ["tier_combination", "created_at", "updated_at"]
     fieldsets = [
         (
             _("基本信息"),
@@ -276,7 +276,7 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
                     "entrusting_body",
                     "handling_type",
                     "tiers",
-                    "tier_span",
+                    "tier_combination",
                     "instant_approval",
                     "legal_basis",
                 ]
@@ -328,6 +328,11 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
     class Media:
         # Listing jquery.init.js first makes the media merge load django.jQuery before the script.
         js = ["admin/js/jquery.init.js", "js/admin/main_item_autocomplete.js"]
+
+    # The stored tier_span is the Chinese name; this shows it in the active language.
+    @admin.display(description=_("层级组合"), ordering="tier_span")
+    def tier_combination(self, item):
+        return tier_span_display(item.tiers or 0)
 
     # --- writes go through the services, which record who changed what and how ---
 

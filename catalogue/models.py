@@ -290,7 +290,7 @@ class ServiceItem(TimeStampedModel):
     objects = ServiceItemQuerySet.as_manager()
     # tier_span is a generated column: copied as is it would be generated again in the history
     # table, and bulk history writes would read a stale value. It is a function of tiers, which
-    # the history keeps, so the history page derives it (choices.tier_span_label).
+    # the history keeps, so the history page derives it (choices.tier_span_display).
     history = HistoricalRecords(
         verbose_name=_("实施清单事项历史"),
         verbose_name_plural=pgettext_lazy("plural", "实施清单事项历史"),

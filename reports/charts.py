@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from catalogue.choices import HandlingType, ItemType, MobileService, PowerSource
+from catalogue.choices import HandlingType, ItemType, MobileService, PowerSource, tier_span_display
 from catalogue.text import end_sentence, join_list
 
 from .selectors import LEGAL_LIMIT_BUCKETS, ONSITE_VISIT_BUCKETS, mobile_service_key
@@ -307,7 +307,7 @@ def single_tier_count(tier_spans: list[dict]) -> int:
 
 
 def tier_span_chart(*, tier_spans: list[dict]) -> Chart:
-    labels = [row["tier_span"] for row in tier_spans]
+    labels = [tier_span_display(row["mask"]) for row in tier_spans]
     counts = [row["count"] for row in tier_spans]
     total = sum(counts)
     single_tier = single_tier_count(tier_spans)
