@@ -455,7 +455,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [DepartmentMembershipInline]
-    list_display = ["username", "get_full_name", "role_list", "department_list", "is_active"]
+    list_display = ["username", "full_name", "role_list", "department_list", "is_active"]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]
 
     def get_queryset(self, request):
@@ -482,6 +482,10 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("姓名"), ordering="last_name")
+    def full_name(self, user):
+        return user.get_full_name()
 
     @admin.display(description=_("角色"))
     def role_list(self, user):

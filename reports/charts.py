@@ -477,15 +477,17 @@ def onsite_visits_chart(*, figures: dict) -> Chart:
             "%(one)s的事项跑1次即可"
         ) % {"zero": zero, "one": one}
         if counts[2]:
-            sentence += _("，需要到现场2次的有%(count)s项，占比%(percent)s") % {
-                "count": counts[2],
-                "percent": two,
-            }
+            sentence += ngettext(
+                "，需要到现场2次的有%(count)s项，占比%(percent)s",
+                "，需要到现场2次的有%(count)s项，占比%(percent)s",
+                counts[2],
+            ) % {"count": counts[2], "percent": two}
         if counts[3]:
-            sentence += _("，3次及以上的有%(count)s项，占比%(percent)s") % {
-                "count": counts[3],
-                "percent": more,
-            }
+            sentence += ngettext(
+                "，3次及以上的有%(count)s项，占比%(percent)s",
+                "，3次及以上的有%(count)s项，占比%(percent)s",
+                counts[3],
+            ) % {"count": counts[3], "percent": more}
         sentence += end_sentence()
     return Chart(
         slug="onsite-visits",

@@ -15,8 +15,8 @@
   var YES_NO = ["#1f5fa8", "#c9d1dc"];
   var ROW_HEIGHT = 26;
 
-  Chart.defaults.font.family =
-    '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
+  // The page's fonts, which base.css chooses by language.
+  Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
   Chart.defaults.font.size = 13;
   Chart.defaults.color = "#2b2f36";
   Chart.defaults.animation = false;
