@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import_export import ServiceItemImportExportMixin
-from .choices import ChangeSource, ItemStatus, Tier
+from .choices import ChangeSource, ItemStatus, Tier, tier_span_display
 from .fields import FlagSetField
 from .history import HistoricalServiceItem, record_changes
 from .models import (
@@ -26,7 +26,7 @@ from .models import (
     Sector,
     ServiceItem,
 )
-from .roles import department_scope
+from .roles import ROLE_LABELS, department_scope
 from .rules import item_rule_errors
 from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
 from .services import (
@@ -35,6 +35,7 @@ from .services import (
     service_items_delete,
     service_items_set_status,
 )
+from .text import join_list
 
 admin.site.site_header = _("政务服务事项目录管理系统")
 admin.site.site_title = _("政务服务事项目录")
@@ -220,7 +221,7 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
         "department",
         "item_type",
         "handling_type",
-        "tier_span",
+        "tier_combination",
         "in_hall",
         "one_window",
         "comprehensive_window",
@@ -250,7 +251,7 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
     list_per_page = 50
     search_fields = ["code", "name"]
     autocomplete_fields = ["department", "sector", "main_item"]
-    readonly_fields = ["tier_span", "created_at", "updated_at"]
+    readonly_fields = ["tier_combination", "created_at", "updated_at"]
     fieldsets = [
         (
             _("基本信息"),
@@ -275,7 +276,7 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
                     "entrusting_body",
                     "handling_type",
                     "tiers",
-                    "tier_span",
+                    "tier_combination",
                     "instant_approval",
                     "legal_basis",
                 ]
@@ -328,6 +329,11 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
         # Listing jquery.init.js first makes the media merge load django.jQuery before the script.
         js = ["admin/js/jquery.init.js", "js/admin/main_item_autocomplete.js"]
 
+    # The stored tier_span is the Chinese name; this shows it in the active language.
+    @admin.display(description=_("层级组合"), ordering="tier_span")
+    def tier_combination(self, item):
+        return tier_span_display(item.tiers or 0)
+
     # --- writes go through the services, which record who changed what and how ---
 
     def save_model(self, request, obj, form, change):
@@ -353,7 +359,11 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
 
     def _set_status(self, request, queryset, status):
         count = service_items_set_status(items=queryset, status=status, user=request.user)
-        message = gettext("已将 %(count)d 个事项设为“%(status)s”。")
+        message = ngettext(
+            "已将 %(count)d 个事项设为“%(status)s”。",
+            "已将 %(count)d 个事项设为“%(status)s”。",
+            count,
+        )
         self.message_user(
             request, message % {"count": count, "status": status.label}, messages.SUCCESS
         )
@@ -445,7 +455,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [DepartmentMembershipInline]
-    list_display = ["username", "get_full_name", "role_list", "department_list", "is_active"]
+    list_display = ["username", "full_name", "role_list", "department_list", "is_active"]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]
 
     def get_queryset(self, request):
@@ -473,13 +483,17 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    @admin.display(description=_("姓名"), ordering="last_name")
+    def full_name(self, user):
+        return user.get_full_name()
+
     @admin.display(description=_("角色"))
     def role_list(self, user):
-        return "、".join(group.name for group in user.groups.all())
+        return join_list(ROLE_LABELS.get(group.name, group.name) for group in user.groups.all())
 
-    @admin.display(description=_("所属实施主体"))
+    @admin.display(description=pgettext_lazy("plural", "所属实施主体"))
     def department_list(self, user):
-        return "、".join(m.department.name for m in user.department_memberships.all())
+        return join_list(m.department.name for m in user.department_memberships.all())
 
 
 @admin.register(ImportBatch)
@@ -526,5 +540,5 @@ class ImportBatchAdmin(NotFoundAdmin):
     def items_link(self, batch):
         url = reverse("admin:catalogue_serviceitem_changelist") + f"?import_batch={batch.pk}"
         count = batch.created_count + batch.updated_count
-        label = _("查看 %(count)d 个事项") % {"count": count}
+        label = ngettext("查看 %(count)d 个事项", "查看 %(count)d 个事项", count) % {"count": count}
         return format_html('<a href="{}">{}</a>', url, label)

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
@@ -33,6 +34,7 @@ from .importing.reading import max_file_size
 from .importing.store import PlanExpired, plan_discard, plan_fetch, plan_keep
 from .resources import ServiceItemResource
 from .services import items_import_apply, items_import_plan
+from .text import join_list
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROW_LIMIT = 500  # rows listed per kind; the counts always cover the whole file
@@ -142,7 +144,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             error_rows=listed[ERROR],
             unchanged_rows=unchanged,
             row_limit=PREVIEW_ROW_LIMIT,
-            unknown_columns="、".join(plan.unknown_columns),
+            unknown_columns=join_list(plan.unknown_columns),
             confirm_form=None
             if plan.has_errors
             else ItemConfirmForm(initial={"token": token, "file_hash": file_hash}),
@@ -197,7 +199,9 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        return self._xlsx_response(exporting.template_xlsx_bytes(), "实施清单导入模板.xlsx")
+        return self._xlsx_response(
+            exporting.template_xlsx_bytes(), gettext("实施清单导入模板.xlsx")
+        )
 
     def import_errors_view(self, request, token):
         if not self.has_import_permission(request):
@@ -208,7 +212,9 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             messages.error(request, import_messages.PLAN_EXPIRED)
             return HttpResponseRedirect(self._url("import"))
         stem = record["file_name"].rsplit(".", 1)[0]
-        return self._xlsx_response(exporting.error_rows_xlsx_bytes(plan), f"{stem}-错误行.xlsx")
+        return self._xlsx_response(
+            exporting.error_rows_xlsx_bytes(plan), gettext("%(name)s-错误行.xlsx") % {"name": stem}
+        )
 
     @staticmethod
     def _xlsx_response(data, file_name):
@@ -229,7 +235,10 @@ class ServiceItemImportExportMixin(ImportExportMixin):
 
     def get_export_filename(self, request, queryset, file_format):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return f"实施清单-{stamp}.{file_format.get_extension()}"
+        return gettext("实施清单-%(stamp)s.%(extension)s") % {
+            "stamp": stamp,
+            "extension": file_format.get_extension(),
+        }
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         response = super()._do_file_export(file_format, request, queryset, export_form)

@@ -3,8 +3,11 @@
 Values store the meaning in English; labels are the Chinese names staff use.
 """
 
+from functools import reduce
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 class DepartmentNature(models.TextChoices):
@@ -133,6 +136,40 @@ def tier_span_label(mask: int) -> str:
     if len(short_names) == 1:
         return f"{short_names[0]}本级"
     return f"{''.join(short_names)}{_CHINESE_COUNTS[len(short_names)]}级"
+
+
+# tier_span_label() names the combination in the database (a generated column); these give the
+# same names in the active language: 市区两级 in Chinese, City–District in English.
+_TIER_SHORT_LABELS = {
+    Tier.NATIONAL: pgettext_lazy("short tier name", "国"),
+    Tier.PROVINCE: pgettext_lazy("short tier name", "省"),
+    Tier.CITY: pgettext_lazy("short tier name", "市"),
+    Tier.COUNTY: pgettext_lazy("short tier name", "区"),
+    Tier.TOWNSHIP: pgettext_lazy("short tier name", "街"),
+    Tier.VILLAGE: pgettext_lazy("short tier name", "村"),
+}
+_TIER_SPAN_FORMATS = {
+    1: _("%(tiers)s本级"),
+    2: _("%(tiers)s两级"),
+    3: _("%(tiers)s三级"),
+    4: _("%(tiers)s四级"),
+    5: _("%(tiers)s五级"),
+    6: _("%(tiers)s六级"),
+}
+
+
+def tier_span_display(mask: int) -> str:
+    """The name of a tier combination in the active language (tier_span_label in Chinese)."""
+    names = [str(_TIER_SHORT_LABELS[tier]) for tier in Tier if mask & tier]
+    if not names:
+        return ""
+    tiers = reduce(
+        lambda higher, lower: (
+            pgettext("tier combination", "%(higher)s%(lower)s") % {"higher": higher, "lower": lower}
+        ),
+        names,
+    )
+    return str(_TIER_SPAN_FORMATS[len(names)]) % {"tiers": tiers}
 
 
 def flags_of(mask: int, flags: type[models.IntegerChoices]) -> list:

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
-from .importing.values import FORMULA_TRIGGERS, neutralise_formula
+from .importing.values import FORMULA_TRIGGERS, contract_text, neutralise_formula
 from .models import Department, MobileChannel, Sector, ServiceItem
 
 STREAM_CHUNK_SIZE = 2000
@@ -172,7 +172,7 @@ def _choice_lists() -> dict[str, list[str]]:
         if column.kind == Kind.BOOL:
             lists[column.header] = ["是", "否"]
         elif column.choices is not None:
-            lists[column.header] = [str(label) for label in column.choices.labels]
+            lists[column.header] = [contract_text(label) for label in column.choices.labels]
     lists["实施主体"] = list(
         Department.objects.filter(is_active=True).values_list("name", flat=True)
     )

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.signals import pre_create_historical_record
 
-from .choices import ChangeSource, tier_span_label
+from .choices import ChangeSource, tier_span_display
 from .fields import FlagSetField
 from .models import ServiceItem
+from .text import join_list
 
 HistoricalServiceItem = ServiceItem.history.model
 
@@ -204,9 +205,7 @@ def display_value(field: models.Field, value) -> str:
     if value is None or value == "":
         return str(EMPTY)
     if isinstance(field, FlagSetField):
-        return "、".join(str(label) for flag, label in field.flags.choices if value & flag) or str(
-            EMPTY
-        )
+        return join_list(label for flag, label in field.flags.choices if value & flag) or str(EMPTY)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -216,7 +215,7 @@ def display_value(field: models.Field, value) -> str:
 
 def _channel_list(ids, channel_names: Mapping[int, str]) -> str:
     names = [channel_names.get(pk, f"#{pk}") for pk in sorted(ids)]
-    return "、".join(names) or str(EMPTY)
+    return join_list(names) or str(EMPTY)
 
 
 def record_changes(new, old, *, channel_names: Mapping[int, str]) -> list[dict]:
@@ -240,8 +239,8 @@ def record_changes(new, old, *, channel_names: Mapping[int, str]) -> list[dict]:
             changes.append(
                 {
                     "field": str(ServiceItem._meta.get_field("tier_span").verbose_name),
-                    "old": tier_span_label(old_value or 0) or str(EMPTY),
-                    "new": tier_span_label(new_value or 0) or str(EMPTY),
+                    "old": tier_span_display(old_value or 0) or str(EMPTY),
+                    "new": tier_span_display(new_value or 0) or str(EMPTY),
                 }
             )
     if (

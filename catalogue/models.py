@@ -290,10 +290,10 @@ class ServiceItem(TimeStampedModel):
     objects = ServiceItemQuerySet.as_manager()
     # tier_span is a generated column: copied as is it would be generated again in the history
     # table, and bulk history writes would read a stale value. It is a function of tiers, which
-    # the history keeps, so the history page derives it (choices.tier_span_label).
+    # the history keeps, so the history page derives it (choices.tier_span_display).
     history = HistoricalRecords(
         verbose_name=_("实施清单事项历史"),
-        verbose_name_plural=_("实施清单事项历史"),
+        verbose_name_plural=pgettext_lazy("plural", "实施清单事项历史"),
         excluded_fields=["tier_span"],
         # History is looked up by item id, date, user or batch; fewer indexes, faster imports.
         no_db_index=["code", "department", "sector", "main_item"],
@@ -385,7 +385,7 @@ class DepartmentMembership(models.Model):
 
     class Meta:
         verbose_name = _("所属实施主体")
-        verbose_name_plural = _("所属实施主体")
+        verbose_name_plural = pgettext_lazy("plural", "所属实施主体")
         ordering = ["department__name"]
         constraints = [
             models.UniqueConstraint(
@@ -426,7 +426,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         verbose_name = _("导入批次")
-        verbose_name_plural = _("导入批次")
+        verbose_name_plural = pgettext_lazy("plural", "导入批次")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
@@ -449,7 +449,7 @@ class ImportBatchItem(models.Model):
 
     class Meta:
         verbose_name = _("导入批次事项")
-        verbose_name_plural = _("导入批次事项")
+        verbose_name_plural = pgettext_lazy("plural", "导入批次事项")
         constraints = [
             models.UniqueConstraint(fields=["batch", "item"], name="import_batch_item_unique"),
         ]

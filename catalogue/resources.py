@@ -6,6 +6,7 @@ with the same parsing and rendering, so that django-import-export's own views an
 using a Resource see exactly the template format.
 """
 
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from .importing.columns import COLUMNS, Kind, cell_renderers
@@ -62,4 +63,4 @@ class ServiceItemResource(resources.ModelResource):
         import_id_fields = ("code",)
         skip_unchanged = True
         use_bulk = True
-        name = "实施清单事项（导入模板格式）"
+        name = _("实施清单事项（导入模板格式）")

@@ -16,6 +16,12 @@ CENTRE_ADMIN = "中心管理员"
 DEPARTMENT_STAFF = "部门填报员"
 SUPERVISOR = "督查人员"
 ROLES = (CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR)
+# The group names are stored as they are; lists of users show the role in the active language.
+ROLE_LABELS = {
+    CENTRE_ADMIN: _("中心管理员"),
+    DEPARTMENT_STAFF: _("部门填报员"),
+    SUPERVISOR: _("督查人员"),
+}
 
 ALL_DEPARTMENTS_PERMISSION = "catalogue.access_all_departments"
 

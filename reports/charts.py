@@ -9,9 +9,10 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from catalogue.choices import HandlingType, ItemType, MobileService, PowerSource
+from catalogue.choices import HandlingType, ItemType, MobileService, PowerSource, tier_span_display
+from catalogue.text import end_sentence, join_list
 
 from .selectors import LEGAL_LIMIT_BUCKETS, ONSITE_VISIT_BUCKETS, mobile_service_key
 
@@ -49,10 +50,10 @@ def join_names(names: Sequence[str], *, more: bool = False) -> str:
     """["A", "B", "C"] → "A、B和C"; with `more` → "A、B、C等" (for names that may hold 和)."""
     names = [str(name) for name in names]
     if more:
-        return _("%(names)s等") % {"names": "、".join(names)}
+        return _("%(names)s等") % {"names": join_list(names)}
     if len(names) <= 1:
         return "".join(names)
-    return _("%(first)s和%(last)s") % {"first": "、".join(names[:-1]), "last": names[-1]}
+    return _("%(first)s和%(last)s") % {"first": join_list(names[:-1]), "last": names[-1]}
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class Chart:
             "title": self.title,
             "unit": str(self.unit),
             "empty_text": str(NO_DATA),
+            # Filled in by static/js/reports/charts.js; the punctuation differs by language.
+            "tooltip_format": _("{label}：{value}{unit}（{share}%）"),
+            "axis_title_format": _("{label}（{unit}）"),
             **self.as_chartjs(),
         }
 
@@ -159,12 +163,16 @@ def department_chart(*, departments: list[dict]) -> Chart:
     if not total:
         sentence = str(NO_ITEMS)
     else:
-        sentence = _(
-            "目前共提供各类政务服务事项%(total)s项，分布在%(names)s%(number)s个实施主体。"
+        number = len(labels)
+        sentence = ngettext(
+            "目前共提供各类政务服务事项%(total)s项，",
+            "目前共提供各类政务服务事项%(total)s项，",
+            total,
+        ) % {"total": total} + ngettext(
+            "分布在%(names)s%(number)s个实施主体。", "分布在%(names)s%(number)s个实施主体。", number
         ) % {
-            "total": total,
-            "names": join_names(labels[:4], more=True) if len(labels) > 1 else labels[0],
-            "number": len(labels),
+            "names": join_names(labels[:4], more=True) if number > 1 else labels[0],
+            "number": number,
         }
     return Chart(
         slug="department",
@@ -189,11 +197,11 @@ def sector_chart(*, sectors: list[dict]) -> Chart:
             "count": counts[0],
         }
         if len(labels) > 1:
-            others = "、".join(labels[1:4])
+            others = join_list(labels[1:4])
             if len(labels) > 4:
                 others = _("%(names)s等") % {"names": others}
             sentence += _("，然后是%(names)s") % {"names": others}
-        sentence += "。"
+        sentence += end_sentence()
     return Chart(
         slug="sector",
         title=_("所属行业事项分布"),
@@ -254,7 +262,7 @@ def item_type_chart(*, item_types: list[dict]) -> Chart:
                 "main": main_items[1],
                 "sub": sub_items[1],
             }
-        sentence += "。"
+        sentence += end_sentence()
     return Chart(
         slug="item-type",
         title=_("事项类型"),
@@ -299,7 +307,7 @@ def single_tier_count(tier_spans: list[dict]) -> int:
 
 
 def tier_span_chart(*, tier_spans: list[dict]) -> Chart:
-    labels = [row["tier_span"] for row in tier_spans]
+    labels = [tier_span_display(row["mask"]) for row in tier_spans]
     counts = [row["count"] for row in tier_spans]
     total = sum(counts)
     single_tier = single_tier_count(tier_spans)
@@ -469,16 +477,18 @@ def onsite_visits_chart(*, figures: dict) -> Chart:
             "%(one)s的事项跑1次即可"
         ) % {"zero": zero, "one": one}
         if counts[2]:
-            sentence += _("，需要到现场2次的有%(count)s项，占比%(percent)s") % {
-                "count": counts[2],
-                "percent": two,
-            }
+            sentence += ngettext(
+                "，需要到现场2次的有%(count)s项，占比%(percent)s",
+                "，需要到现场2次的有%(count)s项，占比%(percent)s",
+                counts[2],
+            ) % {"count": counts[2], "percent": two}
         if counts[3]:
-            sentence += _("，3次及以上的有%(count)s项，占比%(percent)s") % {
-                "count": counts[3],
-                "percent": more,
-            }
-        sentence += "。"
+            sentence += ngettext(
+                "，3次及以上的有%(count)s项，占比%(percent)s",
+                "，3次及以上的有%(count)s项，占比%(percent)s",
+                counts[3],
+            ) % {"count": counts[3], "percent": more}
+        sentence += end_sentence()
     return Chart(
         slug="onsite-visits",
         title=_("到办事现场次数"),

@@ -141,7 +141,7 @@ def header_key(text) -> str:
 
 
 def _label_renderer(choices):
-    labels = {value: str(label) for value, label in choices.choices}
+    labels = {value: v.contract_text(label) for value, label in choices.choices}
     return lambda value: labels.get(value, "") if value not in (None, "") else ""
 
 
@@ -150,7 +150,9 @@ def _flags_renderer(flags):
 
     def render(mask):
         if mask not in cache:
-            cache[mask] = "、".join(str(flag.label) for flag in flags_of(mask or 0, flags))
+            cache[mask] = "、".join(
+                v.contract_text(flag.label) for flag in flags_of(mask or 0, flags)
+            )
         return cache[mask]
 
     return render

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from catalogue.models import ServiceItem
 from catalogue.rules import item_rule_errors
+from catalogue.text import join_list
 
 from . import messages, references
 from .columns import COLUMN_BY_FIELD, COLUMNS, FIELD_NAMES, Kind, header_key, header_lookup
@@ -220,12 +221,12 @@ def _map_columns(header):
             positions[column.field] = index
             found.append(column.header)
     if duplicates:
-        raise FileProblem(messages.DUPLICATE_COLUMNS.format(columns="、".join(duplicates)))
+        raise FileProblem(messages.DUPLICATE_COLUMNS.format(columns=join_list(duplicates)))
     missing = [
         column.header for column in COLUMNS if column.required and column.field not in positions
     ]
     if missing:
-        raise FileProblem(messages.MISSING_COLUMNS.format(columns="、".join(missing)))
+        raise FileProblem(messages.MISSING_COLUMNS.format(columns=join_list(missing)))
     return positions, unknown, found
 
 
@@ -328,7 +329,7 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
 def _not_allowed_message(allowed_departments, departments):
     if allowed_departments is None:
         return ""
-    names = "、".join(
+    names = join_list(
         departments.names[pk] for pk in sorted(allowed_departments) if pk in departments.names
     )
     return str(messages.DEPARTMENT_NOT_ALLOWED.format(allowed=names))

@@ -20,6 +20,8 @@ import python_calamine
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from catalogue.text import join_list
+
 from . import messages
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -258,7 +260,7 @@ def _read_values(data: bytes, formula_cells: set) -> Sheet:
     if header_merges:
         raise FileProblem(
             messages.MERGED_HEADER.format(
-                cells="、".join(
+                cells=join_list(
                     f"{_column_letters(left)}{top + 1}:{_column_letters(right)}{bottom + 1}"
                     for top, left, bottom, right in header_merges
                 )

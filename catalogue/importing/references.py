@@ -2,7 +2,10 @@
 
 import difflib
 
+from django.utils.translation import pgettext_lazy
+
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from catalogue.text import join_list
 
 from . import messages
 from .values import CellProblem, label_key
@@ -35,7 +38,7 @@ class NameLookup:
         suggestions = list(dict.fromkeys(self.names[self.by_key[match]] for match in close))
         if not suggestions:
             return messages.UNKNOWN_REFERENCE_NO_SUGGESTION.format(kind=self.kind)
-        return messages.UNKNOWN_REFERENCE.format(kind=self.kind, suggestions="、".join(suggestions))
+        return messages.UNKNOWN_REFERENCE.format(kind=self.kind, suggestions=join_list(suggestions))
 
 
 def department_lookup() -> NameLookup:
@@ -48,15 +51,20 @@ def department_lookup() -> NameLookup:
         (pk, name, short_name if short_counts[short_name] == 1 else "")
         for pk, name, short_name in rows
     ]
-    return NameLookup(rows, kind="实施主体")
+    return NameLookup(rows, kind=pgettext_lazy("in a sentence", "实施主体"))
 
 
 def sector_lookup() -> NameLookup:
-    return NameLookup(Sector.objects.values_list("id", "name"), kind="行业/领域")
+    return NameLookup(
+        Sector.objects.values_list("id", "name"), kind=pgettext_lazy("in a sentence", "行业/领域")
+    )
 
 
 def channel_lookup() -> NameLookup:
-    return NameLookup(MobileChannel.objects.values_list("id", "name"), kind="指尖办渠道")
+    return NameLookup(
+        MobileChannel.objects.values_list("id", "name"),
+        kind=pgettext_lazy("in a sentence", "指尖办渠道"),
+    )
 
 
 def main_items_of(department_ids) -> dict[tuple[int, str], int]:

@@ -10,6 +10,7 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -122,8 +123,15 @@ def split_values(text: str, *, on_spaces: bool = False) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+def contract_text(label) -> str:
+    """A fixed label as files hold it: its Chinese text (the gettext msgid), whatever the language
+    of the request. Labels are translated on screen, never in the file format."""
+    with translation.override(None):
+        return str(label)
+
+
 def _joined(labels) -> str:
-    return "、".join(str(label) for label in labels)
+    return "、".join(contract_text(label) for label in labels)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +162,7 @@ _NUMBER = re.compile(r"^(\d+)(?:\.0*)?(?:天|日|个?工作日|自然日|次)?$"
 
 
 def whole_number_parser(*, minimum: int, maximum: int, default: int | None):
-    problem = messages.NOT_A_WHOLE_NUMBER.format(minimum=minimum, maximum=maximum)
+    problem = format_lazy(messages.NOT_A_WHOLE_NUMBER, minimum=minimum, maximum=maximum)
 
     def parse(raw):
         if isinstance(raw, float) and raw.is_integer():
@@ -184,12 +192,14 @@ class ChoiceParser:
     """Accepts the label (simplified or traditional) or one of the aliases; blank gives default."""
 
     def __init__(self, choices, *, aliases=None, default=None, allowed=None):
-        self.lookup = {label_key(str(label)): value for value, label in choices.choices}
+        self.lookup = {label_key(contract_text(label)): value for value, label in choices.choices}
         for alias, value in (aliases or {}).items():
             self.lookup[label_key(alias)] = value
         self.default = default
-        self.problem = messages.NOT_A_CHOICE.format(
-            allowed=allowed or _joined(label for _value, label in choices.choices)
+        # Lazy: parsers are built once, at import time; the message is read in the user's language.
+        self.problem = format_lazy(
+            messages.NOT_A_CHOICE,
+            allowed=allowed or _joined(label for _value, label in choices.choices),
         )
 
     def __call__(self, raw):
@@ -218,8 +228,8 @@ parse_legal_unit = ChoiceParser(TimeUnit, aliases={"个工作日": TimeUnit.WORK
 # ---------------------------------------------------------------------------------------------
 # 事项类型: label, national code, Guangdong code with its label
 
-_ITEM_TYPE_LABELS = {label_key(str(label)): value for value, label in ItemType.choices}
-_ITEM_TYPE_CODE_TEXT = (
+_ITEM_TYPE_LABELS = {label_key(contract_text(label)): value for value, label in ItemType.choices}
+_ITEM_TYPE_CODE_TEXT = _(
     "01–10、20（公共服务）；广东旧编码 20（其他行政权力）、21（公共服务）须带名称"
 )
 _CODE_AND_LABEL = re.compile(r"^(\d{1,2})?[\s\-_.:、]*(\D*?)[\s\-_.:、]*(\d{1,2})?$")
@@ -301,7 +311,7 @@ _TIER_ALIASES = {
 }  # fmt: skip
 _TIER_LOOKUP = {
     **{label_key(alias): int(tier) for tier, aliases in _TIER_ALIASES.items() for alias in aliases},
-    **{label_key(str(tier.label)): int(tier) for tier in Tier},
+    **{label_key(contract_text(tier.label)): int(tier) for tier in Tier},
     # The report's names of combinations: 区本级, 市区两级, 省市区三级, …
     **{label_key(tier_span_label(mask)): mask for mask in range(1, ALL_TIERS_MASK + 1)},
 }
@@ -335,13 +345,11 @@ def parse_tiers(raw) -> int:
 
 
 _SERVICE_LOOKUP = {
-    **{label_key(str(service.label)): int(service) for service in MobileService},
+    **{label_key(contract_text(service.label)): int(service) for service in MobileService},
     label_key("查询"): MobileService.LOOKUP,
     label_key("办理"): MobileService.APPLICATION,
 }
-SERVICE_ALLOWED = format_lazy(
-    _("{}，可多选"), format_lazy("{}" + "、{}" * (len(MobileService) - 1), *MobileService.labels)
-)
+SERVICE_ALLOWED = format_lazy(_("{}，可多选"), _joined(MobileService.labels))
 
 
 def parse_mobile_services(raw) -> int:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalogue.models import MainItem, ServiceItem
+from catalogue.text import join_list
 
 from . import messages, references
 from .columns import COLUMNS, FIELD_NAMES
@@ -72,7 +73,7 @@ def _check_fresh(plan: ImportPlan):
             if planned is None or parse_datetime(planned) != updated_at:
                 stale.append(code)
     if stale:
-        raise StalePlan(messages.STALE_PLAN.format(codes="、".join(stale[:5])))
+        raise StalePlan(messages.STALE_PLAN.format(codes=join_list(stale[:5])))
 
 
 def _create_main_items(rows):

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 
 from catalogue.choices import Tier
 from reports.charts import CHART_SPECS
@@ -82,4 +83,46 @@ def test_an_empty_report_still_draws_every_chart(open_page, live_server, admin_u
 
     assert browser.page.locator(".report-total").inner_text() == "0"
     assert browser.page.evaluate(BLANK_CANVASES) == []
+    assert browser.errors == []
+
+
+CHART_TEXTS = """
+() => {
+  const chart = (slug) => Chart.getChart(document.querySelector(`canvas[data-chart="${slug}"]`));
+  const doughnut = chart("handling-type");
+  const label = doughnut.options.plugins.tooltip.callbacks.label;
+  const time = chart("time-compression").options.scales;
+  return {
+    tooltip: label({ label: doughnut.data.labels[0], parsed: 3, dataset: { data: [3, 1] } }),
+    axes: [time.y.title.text, time.y1.title.text],
+  };
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", {"tooltip": "即办件：3项（75%）", "axes": ["合计（天）", "平均（天）"]}),
+        (
+            "en",
+            {
+                "tooltip": "Immediate item: 3 items (75%)",
+                "axes": ["Total (days)", "Average (days)"],
+            },
+        ),
+    ],
+)
+def test_chart_tooltips_and_axis_titles_follow_the_page_language(
+    open_page, live_server, admin_user, language, expected
+):
+    make_varied_items(20)
+    browser = open_page(user=admin_user)
+    browser.page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+
+    _open_report(browser, live_server)
+
+    assert browser.page.evaluate(CHART_TEXTS) == expected
     assert browser.errors == []

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from catalogue.choices import (
     ALL_MOBILE_SERVICES_MASK,
@@ -9,6 +10,7 @@ from catalogue.choices import (
     MobileService,
     Tier,
     flags_of,
+    tier_span_display,
     tier_span_label,
 )
 
@@ -41,6 +43,27 @@ def test_tier_span_label_of_no_tier_is_empty():
 
 def test_tier_span_label_ignores_the_order_the_tiers_were_chosen_in():
     assert tier_span_label(V | P) == tier_span_label(P | V) == "省村两级"
+
+
+def test_tier_span_display_in_chinese_is_the_stored_label():
+    with translation.override("zh-hans"):
+        shown = {mask: tier_span_display(mask) for mask in range(ALL_TIERS_MASK + 1)}
+
+    assert shown == {mask: tier_span_label(mask) for mask in range(ALL_TIERS_MASK + 1)}
+
+
+@pytest.mark.parametrize(
+    ("mask", "label"),
+    [
+        (D, "District only"),
+        (C | D, "City–District"),
+        (P | C | D, "Province–City–District"),
+        (Tier.NATIONAL | P | C | D | T | V, "National–Province–City–District–Subdistrict–Village"),
+    ],
+)
+def test_tier_span_display_in_english_joins_the_tier_names(mask, label):
+    with translation.override("en"):
+        assert tier_span_display(mask) == label
 
 
 def test_all_tiers_mask_covers_the_six_tiers():

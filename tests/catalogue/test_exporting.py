@@ -2,6 +2,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from catalogue.choices import Tier
 from catalogue.exporting import (
@@ -120,6 +121,44 @@ def test_template_offers_a_drop_down_for_every_fixed_choice_column(import_refere
     assert validated["实施主体"] == ["深圳市光明区住房和建设局", "深圳市光明区民政局"]
     assert validated["网上办理深度"] == ["Ⅰ级", "Ⅱ级", "Ⅲ级", "Ⅳ级（全程网办）"]
     assert lists.sheet_state == "hidden"
+
+
+def test_export_in_an_english_session_writes_the_chinese_labels(catalogue):
+    with translation.override("en"):
+        english = _rows(export_xlsx_bytes(catalogue))
+        csv_text = export_csv_bytes(catalogue).decode("utf-8-sig")
+
+    assert english == _rows(export_xlsx_bytes(catalogue))
+    first = dict(zip(HEADERS, english[1], strict=True))
+    assert first["行使层级"] == "镇（乡、街道）级、村（社区）级"
+    assert first["指尖办服务"] == "查阅、预约"
+    assert first["网上办理深度"] == "Ⅳ级（全程网办）"
+    assert "Administrative" not in csv_text and "Immediate" not in csv_text
+
+
+def test_template_in_an_english_session_offers_the_chinese_labels_and_explains_in_english(
+    import_references,
+):
+    with translation.override("en"):
+        workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
+    lists = {
+        column[0].value: [cell.value for cell in column[1:]]
+        for column in workbook[LISTS_SHEET].columns
+    }
+    help_rows = list(workbook[HELP_SHEET].iter_rows(values_only=True))
+    explained = {row[0]: row for row in help_rows}
+
+    assert [cell.value for cell in workbook.worksheets[0][1]] == list(HEADERS)
+    assert lists["办件类型"][:2] == ["即办件", "承诺件"]
+    assert lists["指尖办服务"][:5] == ["查阅", "预约", "申办", "咨询", "投诉"]
+    assert help_rows[0] == (
+        "Column header",
+        "Required column",
+        "How to fill in",
+        "Allowed values",
+    )
+    assert explained["事项状态"][2:] == ("Blank means “在用” (in use)", "在用、暂停、取消")
+    assert explained["指尖办服务"][2].startswith("查阅、预约、申办、咨询、投诉; one or more")
 
 
 def test_template_explains_every_column(db):

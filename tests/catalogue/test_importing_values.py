@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from catalogue.choices import (
     HandlingType,
@@ -84,6 +85,15 @@ def test_unknown_item_type_lists_the_labels_and_codes(raw):
         parse_item_type(raw)
     assert "行政许可、行政处罚" in str(problem.value.message)
     assert "01–10" in str(problem.value.message)
+
+
+def test_unknown_item_type_in_an_english_session_lists_the_chinese_labels():
+    with translation.override("en"), pytest.raises(CellProblem) as problem:
+        parse_item_type("99")
+    message = str(problem.value.message)
+
+    assert message.startswith("Not an allowed value. Allowed: 行政许可、行政处罚")
+    assert "Administrative" not in message
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@
   var YES_NO = ["#1f5fa8", "#c9d1dc"];
   var ROW_HEIGHT = 26;
 
-  Chart.defaults.font.family =
-    '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif';
+  // The page's fonts, which base.css chooses by language.
+  Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
   Chart.defaults.font.size = 13;
   Chart.defaults.color = "#2b2f36";
   Chart.defaults.animation = false;
@@ -43,6 +43,13 @@
     },
   };
   Chart.register(emptyNotice);
+
+  // Fills "{name}" placeholders of the formats the page data gives in the page's language.
+  function fill(format, values) {
+    return format.replace(/\{(\w+)\}/g, function (match, name) {
+      return name in values ? values[name] : match;
+    });
+  }
 
   function colour(index) {
     return PALETTE[index % PALETTE.length];
@@ -77,8 +84,12 @@
           tooltip: {
             callbacks: {
               label: function (ctx) {
-                return ctx.label + "：" + ctx.parsed + data.unit +
-                  "（" + share(ctx.parsed, ctx.dataset.data) + "%）";
+                return fill(data.tooltip_format, {
+                  label: ctx.label,
+                  value: ctx.parsed,
+                  unit: data.unit,
+                  share: share(ctx.parsed, ctx.dataset.data),
+                });
               },
             },
           },
@@ -116,6 +127,10 @@
     };
   }
 
+  function axisTitle(data, index) {
+    return fill(data.axis_title_format, { label: data.datasets[index].label, unit: data.unit });
+  }
+
   function dualAxis(data) {
     var config = bar(data, false);
     config.data.datasets.forEach(function (ds, index) {
@@ -128,13 +143,13 @@
       y: {
         beginAtZero: true,
         position: "left",
-        title: { display: true, text: data.datasets[0].label + "（" + data.unit + "）" },
+        title: { display: true, text: axisTitle(data, 0) },
       },
       y1: {
         beginAtZero: true,
         position: "right",
         grid: { drawOnChartArea: false },
-        title: { display: true, text: data.datasets[1].label + "（" + data.unit + "）" },
+        title: { display: true, text: axisTitle(data, 1) },
       },
     };
     return config;
