@@ -1,8 +1,9 @@
 """Writing the catalogue to Excel (the import template format) and CSV.
 
-xlsxwriter in constant-memory mode rather than openpyxl's write-only mode: on 100,000 items it
-writes about 40 % faster with the same flat memory, and it supports the drop-down data validations
-the template needs. Rows are streamed from the database (two queries whatever the number of
+xlsxwriter makes the workbook: header row, column formats, the drop-down data validations and
+the other sheets. The data rows are streamed into it by catalogue.xlsx_rows, about four times
+faster than xlsxwriter's constant-memory writer, with the same flat memory, and with every string
+escaped (see there). Rows come from the database in chunks (two queries whatever the number of
 items), and every text cell that a spreadsheet would read as a formula is neutralised.
 """
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
 from .importing.values import FORMULA_TRIGGERS, neutralise_formula
 from .models import Department, MobileChannel, Sector, ServiceItem
+from .xlsx_rows import write_rows_into
 
 STREAM_CHUNK_SIZE = 2000
 _TRIGGER_CHARACTERS = "".join(FORMULA_TRIGGERS)
@@ -23,6 +25,14 @@ ITEMS_SHEET = "事项"
 HELP_SHEET = "填写说明"
 LISTS_SHEET = "可选值"
 LAST_TEMPLATE_ROW = 1_048_576
+# xlsxwriter stores the worksheets as sheet1.xml, sheet2.xml … in the order they are added.
+FIRST_SHEET_PART = "xl/worksheets/sheet1.xml"
+_WORKBOOK_OPTIONS = {
+    "in_memory": True,  # only the header and the small sheets: the rows are streamed after
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
 
 _QUERY_FIELDS = {
     "main_item": "main_item__name",
@@ -96,16 +106,8 @@ def write_xlsx(rows, target) -> int:
 
     `target` is a path or a binary file object. Returns the number of rows written.
     """
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "in_memory": False,
-        },
-    )
+    package = io.BytesIO()
+    workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
     header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     required_format = workbook.add_format(
         {"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000"}
@@ -138,19 +140,8 @@ def write_xlsx(rows, target) -> int:
             )
     _write_help(help_sheet, header_format, lists)
 
-    written = 0
-    write_string, write_number = sheet.write_string, sheet.write_number
-    for row_index, cells in enumerate(rows, start=1):
-        for column_index, value in enumerate(cells):
-            if value == "":
-                continue
-            if value.__class__ is str:
-                write_string(row_index, column_index, value)
-            else:
-                write_number(row_index, column_index, value)
-        written += 1
     workbook.close()
-    return written
+    return write_rows_into(package.getvalue(), FIRST_SHEET_PART, rows, target)
 
 
 def export_xlsx_bytes(queryset) -> bytes:
@@ -185,15 +176,10 @@ def _choice_lists() -> dict[str, list[str]]:
 
 
 def _write_lists(sheet, lists):
-    for column_index, header in enumerate(lists):
+    for column_index, (header, values) in enumerate(lists.items()):
         sheet.write_string(0, column_index, header)
-    # constant_memory writes row by row, so the lists go out row-wise.
-    for row_index in range(max((len(values) for values in lists.values()), default=0)):
-        for column_index, values in enumerate(lists.values()):
-            if row_index < len(values):
-                sheet.write_string(
-                    row_index + 1, column_index, neutralise_formula(values[row_index])
-                )
+        for row_index, value in enumerate(values, start=1):
+            sheet.write_string(row_index, column_index, neutralise_formula(value))
 
 
 def _add_validation(sheet, index, column, length, list_index):
@@ -233,36 +219,28 @@ def _write_help(sheet, header_format, lists):
 
 def error_rows_xlsx_bytes(plan) -> bytes:
     """The failing rows of an import as found, with their Excel row number and the errors."""
-    stream = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        stream,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    package = io.BytesIO()
+    workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
     header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     error_format = workbook.add_format({"font_color": "#C00000", "text_wrap": True})
     sheet = workbook.add_worksheet("错误行")
     header = ["行号", *plan.header, "错误"]
     error_column = len(header) - 1
-    sheet.set_column(error_column, error_column, 80)
+    # A column format: the streamed rows take their column's style.
+    sheet.set_column(error_column, error_column, 80, error_format)
     for index, title in enumerate(header):
         sheet.write_string(0, index, title, header_format)
     sheet.freeze_panes(1, 1)
-    row_index = 0
-    for row in plan.rows:
-        if not row.errors:
-            continue
-        row_index += 1
-        sheet.write_number(row_index, 0, row.row)
-        for index, value in enumerate((row.cells or [])[: len(plan.header)], start=1):
-            if value != "":
-                sheet.write_string(row_index, index, neutralise_formula(str(value)))
-        sheet.write_string(
-            row_index, error_column, "\n".join(str(error) for error in row.errors), error_format
-        )
     workbook.close()
+    stream = io.BytesIO()
+    write_rows_into(package.getvalue(), FIRST_SHEET_PART, _error_rows(plan), stream)
     return stream.getvalue()
+
+
+def _error_rows(plan):
+    width = len(plan.header)
+    for row in plan.rows:
+        if row.errors:
+            cells = [neutralise_formula(str(value)) for value in (row.cells or [])[:width]]
+            cells += [""] * (width - len(cells))
+            yield [row.row, *cells, "\n".join(str(error) for error in row.errors)]
