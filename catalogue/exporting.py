@@ -10,6 +10,7 @@ a formula is neutralised.
 
 import csv
 import io
+import itertools
 
 import xlsxwriter
 from django.db.models import QuerySet
@@ -27,7 +28,7 @@ HELP_SHEET = "填写说明"
 LISTS_SHEET = "可选值"
 LAST_TEMPLATE_ROW = 1_048_576
 # xlsxwriter stores the worksheets as sheet1.xml, sheet2.xml … in the order they are added.
-FIRST_SHEET_PART = "xl/worksheets/sheet1.xml"
+ITEMS_PART, HELP_PART, LISTS_PART = (f"xl/worksheets/sheet{number}.xml" for number in (1, 2, 3))
 _WORKBOOK_OPTIONS = {
     "in_memory": True,  # only the header and the small sheets: the rows are streamed after
     "strings_to_numbers": False,
@@ -132,17 +133,28 @@ def write_xlsx(rows, target) -> int:
     sheet.freeze_panes(1, 0)
 
     lists = _choice_lists()
-    _write_lists(lists_sheet, lists)
+    for index, header in enumerate(lists):
+        lists_sheet.write_string(0, index, header)
     lists_sheet.hide()
     for index, column in enumerate(COLUMNS):
         if column.header in lists:
             _add_validation(
                 sheet, index, column, len(lists[column.header]), list(lists).index(column.header)
             )
-    _write_help(help_sheet, header_format, lists)
-
+    for index, width in enumerate((18, 10, 80, 60)):
+        help_sheet.set_column(index, index, width)
+    for index, title in enumerate((_("列标题"), _("必需列"), _("填写说明"), _("可选值"))):
+        help_sheet.write_string(0, index, str(title), header_format)
     workbook.close()
-    return write_rows_into(package.getvalue(), FIRST_SHEET_PART, rows, target)
+
+    # All rows below the headers are streamed, reference names included: they are typed in by
+    # people too, and xlsxwriter would not escape them (see catalogue.xlsx_rows).
+    written = write_rows_into(
+        package.getvalue(),
+        {ITEMS_PART: rows, HELP_PART: _help_rows(lists), LISTS_PART: _list_rows(lists)},
+        target,
+    )
+    return written[ITEMS_PART]
 
 
 def export_xlsx_bytes(queryset) -> bytes:
@@ -176,11 +188,9 @@ def _choice_lists() -> dict[str, list[str]]:
     return {header: lists[header] for header in sorted(lists, key=order.get)}
 
 
-def _write_lists(sheet, lists):
-    for column_index, (header, values) in enumerate(lists.items()):
-        sheet.write_string(0, column_index, header)
-        for row_index, value in enumerate(values, start=1):
-            sheet.write_string(row_index, column_index, neutralise_formula(value))
+def _list_rows(lists):
+    columns = [[neutralise_formula(value) for value in values] for values in lists.values()]
+    return itertools.zip_longest(*columns, fillvalue="")
 
 
 def _add_validation(sheet, index, column, length, list_index):
@@ -202,20 +212,15 @@ def _add_validation(sheet, index, column, length, list_index):
     sheet.data_validation(1, index, LAST_TEMPLATE_ROW - 1, index, options)
 
 
-def _write_help(sheet, header_format, lists):
-    sheet.set_column(0, 0, 18)
-    sheet.set_column(1, 1, 10)
-    sheet.set_column(2, 2, 80)
-    sheet.set_column(3, 3, 60)
-    for index, title in enumerate((_("列标题"), _("必需列"), _("填写说明"), _("可选值"))):
-        sheet.write_string(0, index, str(title), header_format)
-    for row_index, column in enumerate(COLUMNS, start=1):
-        sheet.write_string(row_index, 0, column.header)
-        sheet.write_string(row_index, 1, str(_("是") if column.required else _("否")))
-        sheet.write_string(row_index, 2, str(column.allowed or _("可不填")))
+def _help_rows(lists):
+    for column in COLUMNS:
         values = lists.get(column.header)
-        if values:
-            sheet.write_string(row_index, 3, neutralise_formula("、".join(values))[:32000])
+        yield [
+            column.header,
+            str(_("是") if column.required else _("否")),
+            str(column.allowed or _("可不填")),
+            neutralise_formula("、".join(values))[:32000] if values else "",
+        ]
 
 
 def error_rows_xlsx_bytes(plan) -> bytes:
@@ -234,7 +239,7 @@ def error_rows_xlsx_bytes(plan) -> bytes:
     sheet.freeze_panes(1, 1)
     workbook.close()
     stream = io.BytesIO()
-    write_rows_into(package.getvalue(), FIRST_SHEET_PART, _error_rows(plan), stream)
+    write_rows_into(package.getvalue(), {ITEMS_PART: _error_rows(plan)}, stream)
     return stream.getvalue()
 
 

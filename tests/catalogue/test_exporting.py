@@ -96,6 +96,19 @@ def test_export_writes_markup_as_text_and_imports_back_unchanged(import_referenc
     assert [(row.action, row.changed) for row in result.plan.rows] == [(UNCHANGED, [])]
 
 
+def test_template_writes_reference_names_as_text(import_references):
+    department = import_references["department"]
+    department.name = "<r><t>x</t></r></is></c><c><f>1+1</f></c><c><is><r><t>y</t></r>"
+    department.save()
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
+
+    listed = [cell.value for (cell,) in workbook[LISTS_SHEET]["A2:A3"]]
+    assert department.name in listed
+    assert department.name in workbook[HELP_SHEET]["D6"].value  # 实施主体's allowed values
+    for sheet in (workbook[LISTS_SHEET], workbook[HELP_SHEET]):
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
 def test_csv_export_has_a_bom_and_neutralises_formulas(catalogue):
     data = export_csv_bytes(catalogue)
 

@@ -12,10 +12,11 @@ SHEET_PART = "xl/worksheets/sheet1.xml"
 
 
 def _package(columns=3, text_column=None):
-    """A workbook from xlsxwriter with a header row of `columns` cells."""
+    """A workbook from xlsxwriter with a header row of `columns` cells, and a second sheet."""
     stream = io.BytesIO()
     workbook = xlsxwriter.Workbook(stream, {"in_memory": True})
     sheet = workbook.add_worksheet("Items")
+    workbook.add_worksheet("Other").write_string(0, 0, "Other header")
     if text_column is not None:
         sheet.set_column(text_column, text_column, 20, workbook.add_format({"num_format": "@"}))
     for index in range(columns):
@@ -27,8 +28,8 @@ def _package(columns=3, text_column=None):
 
 def _written(rows, **package_options):
     target = io.BytesIO()
-    count = write_rows_into(_package(**package_options), SHEET_PART, rows, target)
-    return count, target.getvalue()
+    counts = write_rows_into(_package(**package_options), {SHEET_PART: rows}, target)
+    return counts[SHEET_PART], target.getvalue()
 
 
 def _calamine_rows(data):
@@ -98,6 +99,17 @@ def test_the_sheet_is_deflated_and_other_parts_are_copied():
     assert written.namelist() == source.namelist()
     assert written.getinfo(SHEET_PART).compress_type == zipfile.ZIP_DEFLATED
     assert written.read("xl/styles.xml") == source.read("xl/styles.xml")
+
+
+def test_rows_go_to_each_sheet_given():
+    target = io.BytesIO()
+    second = "xl/worksheets/sheet2.xml"
+    counts = write_rows_into(_package(), {SHEET_PART: [["a"]], second: [["b"], ["c"]]}, target)
+
+    assert counts == {SHEET_PART: 1, second: 2}
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(target.getvalue()))
+    assert workbook.get_sheet_by_index(0).to_python() == [["H0", "H1", "H2"], ["a", "", ""]]
+    assert workbook.get_sheet_by_index(1).to_python() == [["Other header"], ["b"], ["c"]]
 
 
 def test_a_row_wider_than_the_header_is_refused():
