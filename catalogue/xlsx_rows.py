@@ -22,7 +22,7 @@ from math import isfinite
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
 MAX_STRING_LENGTH = 32767  # Excel's limit for a cell, in UTF-16 code units
-_ROWS_PER_WRITE = 1000
+_ROWS_PER_WRITE = 100
 
 # As Excel and xlsxwriter do: control characters become _xHHHH_, and text that already looks
 # like such an escape gets its underscore escaped, so that readers give back the same text.
