@@ -1,7 +1,7 @@
 """Writing the catalogue to Excel (the import template format) and CSV.
 
-xlsxwriter makes the workbook: header row, column formats, the drop-down data validations and
-the other sheets. The data rows are streamed into it by catalogue.xlsx_rows: 1.1 s instead of
+xlsxwriter makes the workbook: header rows, column formats, the drop-down data validations.
+The rows below the headers are streamed into it by catalogue.xlsx_rows: 1.1 s instead of
 9.7 s in xlsxwriter's constant-memory writer for 100,000 items, with the same flat memory and
 every string escaped (see there and docs/benchmarks.md). Rows come from the database in chunks
 (two queries whatever the number of items), and every text cell that a spreadsheet would read as
@@ -30,7 +30,7 @@ LAST_TEMPLATE_ROW = 1_048_576
 # xlsxwriter stores the worksheets as sheet1.xml, sheet2.xml … in the order they are added.
 ITEMS_PART, HELP_PART, LISTS_PART = (f"xl/worksheets/sheet{number}.xml" for number in (1, 2, 3))
 _WORKBOOK_OPTIONS = {
-    "in_memory": True,  # only the header and the small sheets: the rows are streamed after
+    "in_memory": True,  # header rows only: the rows below them are streamed afterwards
     "strings_to_numbers": False,
     "strings_to_formulas": False,
     "strings_to_urls": False,

@@ -136,6 +136,9 @@ def test_failing_rows_download_writes_markup_from_the_file_as_text(admin_client)
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert sheet["C2"].value == injection
     assert all(cell.data_type != "f" for cell in sheet[2])
+    error_cell = sheet.cell(2, sheet.max_column)
+    assert error_cell.value.startswith("第 2 行")
+    assert (error_cell.font.color.rgb, error_cell.alignment.wrap_text) == ("FFC00000", True)
 
 
 def test_a_bad_file_is_shown_as_a_form_error(admin_client):
