@@ -76,6 +76,40 @@ def test_export_neutralises_formulas_in_xlsx(catalogue):
     assert second["设定依据"] == "'-依据"
 
 
+def test_export_writes_markup_as_text_and_imports_back_unchanged(import_references):
+    # Written by xlsxwriter, a value in "<r>…</r>" went into the XML as it was: a formula cell.
+    injection = (
+        '<r><t>x</t></r></is></c><c r="C2"><f>HYPERLINK("http://x")</f></c><c><is><r><t>y</t></r>'
+    )
+    ServiceItemFactory(
+        code="X3", department=import_references["department"], sector=import_references["sector"],
+        name=injection, legal_basis="A & B <条例> _x0041_", location="大厅\n二楼",
+    )  # fmt: skip
+    data = export_xlsx_bytes(ServiceItem.objects.all())
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    row = {header: cell for header, cell in zip(HEADERS, sheet[2], strict=True)}
+    assert row["事项名称"].value == injection
+    assert row["设定依据"].value.startswith("A & B <条例> ")  # openpyxl keeps _x005F_ escapes
+    assert row["办理地点"].value == "大厅\n二楼"
+    assert all(cell.data_type != "f" for cell in sheet[2])
+    result = items_import(file=data)
+    assert [(row.action, row.changed) for row in result.plan.rows] == [(UNCHANGED, [])]
+
+
+def test_template_writes_reference_names_as_text(import_references):
+    department = import_references["department"]
+    department.name = "<r><t>x</t></r></is></c><c><f>1+1</f></c><c><is><r><t>y</t></r>"
+    department.save()
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
+
+    listed = [cell.value for (cell,) in workbook[LISTS_SHEET]["A2:A3"]]
+    assert department.name in listed
+    assert department.name in workbook[HELP_SHEET]["D6"].value  # 实施主体's allowed values
+    for sheet in (workbook[LISTS_SHEET], workbook[HELP_SHEET]):
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
 def test_csv_export_has_a_bom_and_neutralises_formulas(catalogue):
     data = export_csv_bytes(catalogue)
 

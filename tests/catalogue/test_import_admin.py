@@ -127,6 +127,20 @@ def test_failing_rows_download_as_xlsx_with_an_error_column(admin_client):
     assert rows[1][-1] == "第 3 行，“办件类型”：值“马上办”——不是可选值。可填：即办件、承诺件。"
 
 
+def test_failing_rows_download_writes_markup_from_the_file_as_text(admin_client):
+    injection = '<r><t>x</t></r></is></c><c r="D2"><f>1+1</f></c><c><is><r><t>y</t></r>'
+    preview = _upload(admin_client, [valid_row(事项名称=injection, 办件类型="马上办")])
+
+    response = admin_client.get(preview.context["errors_url"])
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet["C2"].value == injection
+    assert all(cell.data_type != "f" for cell in sheet[2])
+    error_cell = sheet.cell(2, sheet.max_column)
+    assert error_cell.value.startswith("第 2 行")
+    assert (error_cell.font.color.rgb, error_cell.alignment.wrap_text) == ("FFC00000", True)
+
+
 def test_a_bad_file_is_shown_as_a_form_error(admin_client):
     response = admin_client.post(
         IMPORT_URL,
