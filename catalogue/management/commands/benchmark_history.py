@@ -73,8 +73,6 @@ class Command(BaseCommand):
                         unchanged_count=0,
                     ),
                 )
-                for item in created:
-                    item.name += "（改）"
                 self._measure(
                     "import_batch_record (updated items)",
                     count,
