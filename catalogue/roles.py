@@ -82,10 +82,6 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Messages of the row-level refusals (the import shows them as row errors).
-DEPARTMENT_NOT_ALLOWED = _("实施主体：您无权填报该实施主体的事项。")
-CODE_OF_OTHER_DEPARTMENT = _("实施编码：该编码已属于其他实施主体的事项，不能覆盖。")
-
 
 @dataclass(frozen=True)
 class DepartmentScope:
@@ -110,21 +106,6 @@ class DepartmentScope:
         if not self.department_ids:
             return queryset.none()
         return queryset.filter(**{f"{lookup}__in": sorted(self.department_ids)})
-
-    def item_errors(
-        self, *, department_id: int | None, existing_department_id: int | None = None
-    ) -> dict[str, list]:
-        """Refusals for writing an item of `department_id` over an existing one, by field.
-
-        `existing_department_id` is the department of the item already holding the same
-        实施编码 (None for a new code). Pure: the caller reads both ids in bulk.
-        """
-        errors = {}
-        if existing_department_id is not None and not self.allows(existing_department_id):
-            errors["code"] = [CODE_OF_OTHER_DEPARTMENT]
-        if department_id is not None and not self.allows(department_id):
-            errors["department"] = [DEPARTMENT_NOT_ALLOWED]
-        return errors
 
 
 NO_DEPARTMENTS = DepartmentScope(all_departments=False)

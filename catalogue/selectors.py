@@ -1,7 +1,5 @@
 """Reads of the catalogue used by more than one door (admin, import, export, reports)."""
 
-from collections.abc import Iterable
-
 from django.db.models import Count, QuerySet
 
 from .models import Department, ImportBatch, MainItem, ServiceItem
@@ -37,27 +35,6 @@ def import_batches_for_user(user) -> QuerySet[ImportBatch]:
     if not user.is_authenticated:
         return batches.none()
     return batches.filter(user=user)
-
-
-def item_departments_by_code(codes: Iterable[str]) -> dict[str, int]:
-    """Department id of each existing item among `codes`, one query per 900 codes.
-
-    The import pairs it with DepartmentScope.item_errors so that a code already used by another
-    department's item is a row error and never overwritten. (An import that already reads the
-    existing items by code can take department_id from that read instead.)
-    """
-    codes = sorted(set(codes))
-    found = {}
-    for start in range(0, len(codes), _IN_CHUNK):
-        chunk = codes[start : start + _IN_CHUNK]
-        found.update(
-            ServiceItem.objects.filter(code__in=chunk).values_list("code", "department_id")
-        )
-    return found
-
-
-# Below SQLite's oldest limit of bound parameters per statement.
-_IN_CHUNK = 900
 
 
 def department_with_most_items() -> Department | None:

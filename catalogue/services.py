@@ -157,11 +157,6 @@ def service_item_delete(*, item: ServiceItem, user, source=ChangeSource.FORM) ->
     service_items_delete(items=[item], user=user, source=source)
 
 
-def main_item_get_or_create(*, department: Department, name: str) -> MainItem:
-    main_item, _created = MainItem.objects.get_or_create(department=department, name=name.strip())
-    return main_item
-
-
 @transaction.atomic
 def import_batch_record(
     *,

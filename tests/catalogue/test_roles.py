@@ -7,8 +7,6 @@ from django.core.management import call_command
 
 from catalogue.models import DepartmentMembership, ServiceItem
 from catalogue.roles import (
-    CODE_OF_OTHER_DEPARTMENT,
-    DEPARTMENT_NOT_ALLOWED,
     DEPARTMENT_STAFF,
     ROLE_PERMISSIONS,
     ROLES,
@@ -17,12 +15,11 @@ from catalogue.roles import (
 )
 from catalogue.selectors import (
     departments_for_user,
-    item_departments_by_code,
     main_items_for_user,
     service_items_for_user,
 )
 from catalogue.services import roles_setup
-from tests.factories import MainItemFactory, ServiceItemFactory, UserFactory
+from tests.factories import MainItemFactory, UserFactory
 
 
 def _codes(group):
@@ -144,47 +141,3 @@ def test_scope_is_computed_once_per_user_object(dept_staff, django_assert_num_qu
     with django_assert_num_queries(3):
         department_scope(dept_staff)
         department_scope(dept_staff)
-
-
-def test_item_errors_accept_own_department_and_new_code():
-    scope = DepartmentScope(all_departments=False, department_ids=frozenset({1}))
-
-    assert scope.item_errors(department_id=1, existing_department_id=None) == {}
-    assert scope.item_errors(department_id=1, existing_department_id=1) == {}
-
-
-def test_item_errors_refuse_another_department():
-    scope = DepartmentScope(all_departments=False, department_ids=frozenset({1}))
-
-    assert scope.item_errors(department_id=2) == {"department": [DEPARTMENT_NOT_ALLOWED]}
-
-
-def test_item_errors_refuse_a_code_held_by_another_department():
-    scope = DepartmentScope(all_departments=False, department_ids=frozenset({1}))
-
-    # The row claims the staff's own department, but the code is another department's item.
-    assert scope.item_errors(department_id=1, existing_department_id=2) == {
-        "code": [CODE_OF_OTHER_DEPARTMENT]
-    }
-    assert str(CODE_OF_OTHER_DEPARTMENT) == "实施编码：该编码已属于其他实施主体的事项，不能覆盖。"
-    assert str(DEPARTMENT_NOT_ALLOWED) == "实施主体：您无权填报该实施主体的事项。"
-
-
-def test_item_errors_allow_everything_for_all_departments():
-    scope = DepartmentScope(all_departments=True)
-
-    assert scope.item_errors(department_id=2, existing_department_id=3) == {}
-
-
-@pytest.mark.django_db
-def test_item_departments_by_code_reads_existing_codes_in_chunks(
-    own_department, django_assert_num_queries
-):
-    items = ServiceItemFactory.create_batch(3, department=own_department)
-    codes = [item.code for item in items] + [f"unknown{n}" for n in range(1000)]
-
-    # 1: the first 900 codes, 2: the remaining 103
-    with django_assert_num_queries(2):
-        found = item_departments_by_code(codes)
-
-    assert found == {item.code: own_department.pk for item in items}

@@ -10,7 +10,6 @@ from catalogue.models import Department, MainItem, MobileChannel, Sector, Servic
 from catalogue.rules import ITEM_RULES
 from catalogue.services import (
     demo_catalogue_load,
-    main_item_get_or_create,
     service_item_create,
     service_item_update,
 )
@@ -194,21 +193,6 @@ def test_update_stores_the_derived_tier_span(refs):
     service_item_update(item=item, tiers=Tier.PROVINCE | Tier.CITY | Tier.COUNTY)
 
     assert ServiceItem.objects.get(pk=item.pk).tier_span == "省市区三级"
-
-
-def test_main_item_get_or_create_is_idempotent_and_strips_the_name(refs):
-    first = main_item_get_or_create(department=refs.department, name=" 建设工程施工许可 ")
-    again = main_item_get_or_create(department=refs.department, name="建设工程施工许可")
-
-    assert first == again == refs.main_item
-    assert MainItem.objects.filter(department=refs.department).count() == 1
-
-
-def test_main_item_get_or_create_keeps_departments_apart(refs):
-    created = main_item_get_or_create(department=refs.other_department, name="建设工程施工许可")
-
-    assert created != refs.main_item
-    assert created.department == refs.other_department
 
 
 def _snapshot():
