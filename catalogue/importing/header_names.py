@@ -11,8 +11,8 @@ Sources (docs/excel-import-names.md has the table):
 - The 实施清单 element set of the national platform (ZWFW C0109.2—2018, 要素要求) as the
   platform's and vendors' database schemas and exchange files name it: 到办事现场次数,
   必须现场办理原因说明, 监督投诉方式, 办理深度, 权力来源, 委托部门 ….
-- 广东政务服务网 / 广东省事项管理系统 办事指南 pages and exports: 是否进驻政务大厅, 是否支持网上办理,
-  网办深度, 跑动次数, 法定期限, 承诺期限, 投诉电话, 事项编码, 事项类别, 所属领域.
+- 广东政务服务网 / 广东省事项管理系统 办事指南 pages and exports: 是否进驻政务大厅,
+  是否支持网上办理, 网办深度, 跑动次数, 法定期限, 承诺期限, 投诉电话, 事项编码, 事项类别, 所属领域.
 - Names the department files of the issue used (办理现场办理原因说明, 实施清单编码, 可网上办理).
 """
 
