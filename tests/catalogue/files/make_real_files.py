@@ -100,6 +100,17 @@ def shapes() -> dict:
     national = renamed(NATIONAL)
     other = renamed(OTHER_NAMES)
     template = list(HEADERS)
+    without_counted = renamed(
+        {},
+        drop=(
+            "到办事现场次数",
+            "必须现场办理原因",
+            "是否秒批",
+            "是否指尖办",
+            "指尖办渠道",
+            "指尖办服务",
+        ),
+    )
     result = {
         "provincial_headers": one_sheet(
             provincial,
@@ -377,34 +388,7 @@ def shapes() -> dict:
             ),
         ],
         "counted_columns_missing": one_sheet(
-            renamed(
-                {},
-                drop=(
-                    "到办事现场次数",
-                    "必须现场办理原因",
-                    "是否秒批",
-                    "是否指尖办",
-                    "指尖办渠道",
-                    "指尖办服务",
-                ),
-            ),
-            [
-                cells(
-                    renamed(
-                        {},
-                        drop=(
-                            "到办事现场次数",
-                            "必须现场办理原因",
-                            "是否秒批",
-                            "是否指尖办",
-                            "指尖办渠道",
-                            "指尖办服务",
-                        ),
-                    ),
-                    {},
-                    实施编码="K-01",
-                )
-            ],
+            without_counted, [cells(without_counted, {}, 实施编码="K-01")]
         ),
         "code_check_against_credit_code": one_sheet(
             template,
