@@ -33,7 +33,7 @@ from .importing.plan import VALUE_INDEX
 from .importing.reading import max_file_size
 from .importing.store import PlanExpired, plan_discard, plan_fetch, plan_keep
 from .resources import ServiceItemResource
-from .services import items_import_apply, items_import_plan
+from .services.importing import items_import_apply, items_import_plan
 from .text import join_list
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,8 +12,8 @@ from catalogue.history import (
     record_changes,
 )
 from catalogue.models import ImportBatch, MobileChannel, ServiceItem
-from catalogue.services import (
-    import_batch_record,
+from catalogue.services.import_batches import import_batch_record
+from catalogue.services.items import (
     service_item_create,
     service_item_update,
     service_items_set_status,

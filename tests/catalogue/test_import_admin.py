@@ -13,7 +13,7 @@ from catalogue.importing import messages
 from catalogue.importing.columns import HEADERS
 from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
-from catalogue.services import roles_setup
+from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import DEPARTMENT, OTHER_DEPARTMENT, valid_row, xlsx_bytes
 from tests.factories import ServiceItemFactory, UserFactory
 

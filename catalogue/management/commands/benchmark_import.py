@@ -134,7 +134,7 @@ def _task_flush(options):
 
 def _task_import(options):
     from catalogue.importing import build_plan, read_sheet
-    from catalogue.services import items_import_apply
+    from catalogue.services.importing import items_import_apply
 
     data = Path(options["file"]).read_bytes()
     baseline = _maxrss_mib()
