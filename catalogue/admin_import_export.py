@@ -70,7 +70,11 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     import_template_name = "admin/catalogue/serviceitem/import.html"
     import_preview_template_name = "admin/catalogue/serviceitem/import_preview.html"
 
-    # Hooks for per-department restrictions and audit (roles and history build on these).
+    def get_import_resource_classes(self, request):
+        # import_action and process_import below replace the stock import; should a stock view
+        # be reached anyway, it finds no resource to import with.
+        return []
+
     def get_urls(self):
         info = self.get_model_info()
         urls = [

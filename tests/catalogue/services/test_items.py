@@ -4,11 +4,38 @@ from django.core.exceptions import ValidationError
 from catalogue.choices import HandlingType, PowerSource, Tier, TimeUnit
 from catalogue.models import ServiceItem
 from catalogue.rules import ITEM_RULES
-from catalogue.services.items import service_item_create, service_item_update
+from catalogue.services.items import (
+    CheckedItem,
+    ItemFields,
+    service_item_check,
+    service_item_create,
+    service_item_update,
+)
 from tests.catalogue.rule_cases import RULE_CASES, resolve, rule_case_params, valid_item_values
 from tests.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def test_item_fields_name_exactly_the_model_s_editable_fields():
+    editable = {
+        field.name
+        for field in ServiceItem._meta.get_fields()
+        if field.concrete and field.editable and not field.primary_key and not field.many_to_many
+    }
+
+    assert set(ItemFields.__annotations__) == editable
+
+
+def test_check_returns_the_item_and_its_channels_and_writes_nothing(refs):
+    values = valid_item_values(refs, is_mobile=True)
+    channels = values.pop("mobile_channels", [refs.channel])
+
+    checked = service_item_check(item=ServiceItem(**values), mobile_channels=channels)
+
+    assert checked == CheckedItem(item=checked.item, mobile_channels=tuple(channels))
+    assert checked.item.pk is None
+    assert not ServiceItem.objects.exists()
 
 
 def test_every_rule_has_a_case():
