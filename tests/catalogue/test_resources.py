@@ -1,6 +1,6 @@
 import pytest
 import tablib
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalogue.exporting import export_rows
 from catalogue.importing.columns import HEADERS
@@ -81,7 +81,26 @@ def test_import_command_of_django_import_export_cannot_import_through_the_resour
     path = tmp_path / "items.csv"
     path.write_text(_valid_dataset().export("csv"), encoding="utf-8")
 
-    with pytest.raises(ResourceImportRefused):
+    with pytest.raises(CommandError, match="import_items"):
         call_command("import", "catalogue.resources.ServiceItemResource", str(path), "--no-input")
+
+    assert not ServiceItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_command_of_django_import_export_cannot_import_into_the_model(
+    import_references, tmp_path
+):
+    # With a model instead of a resource the stock command builds a resource of its own, which
+    # stored an item type "nonsense" without a word.
+    dataset = tablib.Dataset(headers=["code", "name", "department", "sector", "tiers", "item_type"])
+    dataset.append(
+        ["X1", "事项", import_references["department"].pk, import_references["sector"].pk, 12, "x"]
+    )
+    path = tmp_path / "items.csv"
+    path.write_text(dataset.export("csv"), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="import_items"):
+        call_command("import", "catalogue.ServiceItem", str(path), "--no-input")
 
     assert not ServiceItem.objects.exists()
