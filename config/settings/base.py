@@ -52,10 +52,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    # --- services branch: catalogue before import_export, so that catalogue's `import`
+    # command (which refuses; items are imported with import_items) replaces the stock one.
+    "catalogue",
     "import_export",
+    # --- end services branch
     "simple_history",
     "config.apps.AxesConfig",
-    "catalogue",
     "reports",
 ]
 
