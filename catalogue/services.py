@@ -22,6 +22,7 @@ from .history import (
 )
 from .importing import FileProblem, ImportPlan, ImportResult, apply_plan, build_plan, read_sheet
 from .importing.plan import plan_from_file_problem, sheet_from_rows
+from .maintenance import catalogue_tables_analyze_after_import
 from .models import (
     Department,
     ImportBatch,
@@ -415,6 +416,7 @@ def items_import_apply(
             updated_ids=result.updated_ids,
             unchanged_count=len(result.unchanged_ids),
         )
+        catalogue_tables_analyze_after_import(result=result)
         if on_written is not None:
             on_written(result)
 

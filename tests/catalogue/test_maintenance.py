@@ -1,0 +1,75 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.maintenance import catalogue_tables_analyze
+from catalogue.models import ServiceItem
+from catalogue.services import items_import
+from tests.catalogue.importing_support import valid_row, xlsx_bytes
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="ANALYZE runs on PostgreSQL only"
+)
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite behaviour")
+
+
+def _rows(count):
+    return [valid_row(实施编码=f"11440300MB2C{number:019d}") for number in range(count)]
+
+
+def _analyze_statements(queries):
+    return [query["sql"] for query in queries if query["sql"].startswith("ANALYZE")]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_analyze_refreshes_the_statistics_of_every_table_an_import_writes():
+    with CaptureQueriesContext(connection) as queries:
+        tables = catalogue_tables_analyze()
+
+    assert ServiceItem._meta.db_table in tables
+    assert ServiceItem.history.model._meta.db_table in tables
+    [statement] = _analyze_statements(queries.captured_queries)
+    assert all(f'"{table}"' in statement for table in tables)
+
+
+@on_sqlite
+@pytest.mark.django_db
+def test_analyze_does_nothing_on_sqlite():
+    with CaptureQueriesContext(connection) as queries:
+        assert catalogue_tables_analyze() == []
+
+    assert queries.captured_queries == []
+
+
+@on_postgresql
+def test_an_import_above_the_threshold_analyzes_once_committed(
+    import_references, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_ANALYZE_MIN_ROWS = 3
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        result = items_import(file=xlsx_bytes(_rows(3)))
+
+    assert result.written
+    assert len(callbacks) == 1
+    assert len(_analyze_statements(queries.captured_queries)) == 1
+
+
+def test_an_import_below_the_threshold_leaves_the_statistics_to_autovacuum(
+    import_references, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_ANALYZE_MIN_ROWS = 4
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        result = items_import(file=xlsx_bytes(_rows(3)))
+
+    assert result.written
+    assert callbacks == []
+    assert _analyze_statements(queries.captured_queries) == []
