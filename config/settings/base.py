@@ -19,6 +19,9 @@ DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("DJANGO_TESTING", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Serving: or read from a file (`make serve` generates var/secret_key; systemd credentials).
+if not SECRET_KEY and env.str("SECRET_KEY_FILE", default=""):
+    SECRET_KEY = Path(env.str("SECRET_KEY_FILE")).read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
