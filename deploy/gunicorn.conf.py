@@ -10,7 +10,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers, one request at a time each: the pages are CPU- and database-bound and short.
 # The rule: 2 x CPU cores + 1 (gunicorn's advice), set lower on a small machine that also runs
-# PostgreSQL; each worker holds about 150 MB, and up to 400 MB during a 100,000-row import.
+# PostgreSQL; each worker holds about 85 MB idle, and up to 400 MB during a 100,000-row import.
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
 
 # An upload of the largest accepted size (20 MB, about 100,000 rows) is checked and written
