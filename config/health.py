@@ -1,7 +1,8 @@
 """`/healthz`: is this instance able to serve? For the process manager and the reverse proxy.
 
 200 ``{"status": "ok"}`` when the database answers and every migration on disk is applied,
-503 ``{"status": "error", "reason": ...}`` otherwise. No login, never cached, one query.
+503 ``{"status": "error", "reason": ...}`` otherwise. No login, never cached, two queries
+(is there a migration table; what it holds).
 """
 
 import logging
@@ -48,16 +49,16 @@ def _unhealthy(reason: str) -> JsonResponse:
 @never_cache
 @require_safe
 def healthz(request):
-    connection = connections[DEFAULT_DB_ALIAS]
+    recorder = MigrationRecorder(connections[DEFAULT_DB_ALIAS])
     try:
-        applied = set(
-            MigrationRecorder.Migration.objects.using(connection.alias).values_list("app", "name")
-        )
+        migrated = recorder.has_table()
+        applied = set(recorder.applied_migrations()) if migrated else set()
     except DatabaseError as error:
-        # An unreachable server and a database never migrated (no django_migrations) both land
-        # here. The details (host, port) go to the log, not to an anonymous caller.
+        # The details (host, port) go to the log, not to an anonymous caller.
         logger.warning("Health check: database error: %s", error)
         return _unhealthy("database unavailable")
+    if not migrated:
+        return _unhealthy("migrations not applied: the database has never been migrated")
     missing = unapplied_migrations(applied)
     if missing:
         return _unhealthy(f"migrations not applied: {', '.join(missing)}")

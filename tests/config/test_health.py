@@ -1,13 +1,13 @@
 import json
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.migrations.recorder import MigrationRecorder
 
 
 @pytest.mark.django_db
-def test_healthz_answers_ok_without_login_in_one_query(client, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_healthz_answers_ok_without_login_in_two_queries(client, django_assert_num_queries):
+    with django_assert_num_queries(2):
         response = client.get("/healthz")
 
     assert response.status_code == 200
@@ -31,6 +31,20 @@ def test_healthz_answers_503_naming_a_migration_not_applied(client, caplog):
         "reason": "migrations not applied: catalogue.0006_import_batch_from_command_line",
     }
     assert "migrations not applied" in caplog.text
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_on_a_database_never_migrated(client):
+    with connection.cursor() as cursor:  # rolled back with the test's transaction
+        cursor.execute("DROP TABLE django_migrations")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert json.loads(response.content) == {
+        "status": "error",
+        "reason": "migrations not applied: the database has never been migrated",
+    }
 
 
 @pytest.mark.django_db
