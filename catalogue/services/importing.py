@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 
 from ..importing import FileProblem, ImportPlan, ImportResult, apply_plan, build_plan, read_sheet
 from ..importing.plan import plan_from_file_problem, sheet_from_rows
+from ..maintenance import catalogue_tables_analyze_after_import
 from ..roles import department_scope
 from .import_batches import import_batch_record
 
@@ -79,6 +80,7 @@ def items_import_apply(
             updated_ids=result.updated_ids,
             unchanged_count=len(result.unchanged_ids),
         )
+        catalogue_tables_analyze_after_import(result=result)
         if on_written is not None:
             on_written(result)
 

@@ -27,7 +27,7 @@ from catalogue.choices import (
 )
 from catalogue.importing import ERROR, NEW, UNCHANGED, UPDATE, messages
 from catalogue.models import Department, ServiceItem
-from catalogue.services import items_import, items_import_plan
+from catalogue.services.importing import items_import, items_import_plan
 from catalogue.validators import credit_code_check_character
 from tests.catalogue.importing_support import DEPARTMENT, valid_row
 
