@@ -468,7 +468,9 @@ class UserAdmin(DjangoUserAdmin):
     # Centre administrators manage users through the role groups: only a superuser may grant
     # superuser status or single permissions, or change a superuser's account.
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        # The system sets both dates; their form widgets drop the seconds, so an untouched save
+        # would change them.
+        readonly = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly
