@@ -1,4 +1,5 @@
 import itertools
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import_export import ServiceItemImportExportMixin
-from .choices import ChangeSource, ItemStatus, Tier, tier_span_display
+from .choices import (
+    ENTRUSTED_POWER_SOURCES,
+    ChangeSource,
+    ItemStatus,
+    Tier,
+    tier_span_display,
+)
 from .fields import FlagSetField
 from .history import NO, YES, HistoricalServiceItem, record_changes
 from .models import (
@@ -197,6 +204,19 @@ def _scope_note(user, scope) -> str:
     return gettext("您负责：%(departments)s") % {"departments": join_list(names)}
 
 
+# Fields that apply only when another field says so, as {field: (controlling field, condition)}.
+# static/js/admin/dependent_fields.js hides them otherwise; the rules in catalogue/rules.py still
+# decide on save, so the form stays valid without JavaScript.
+DEPENDENT_FIELDS = {
+    "entrusting_body": ("power_source", {"values": [str(v) for v in ENTRUSTED_POWER_SOURCES]}),
+    "online_depth": ("is_online", {"checked": True}),
+    "mobile_channels": ("is_mobile", {"checked": True}),
+    "mobile_services": ("is_mobile", {"checked": True}),
+    "onsite_reason": ("onsite_visits", {"min": 1}),
+    "fee_basis": ("charges_fee", {"checked": True}),
+}
+
+
 class ServiceItemAdminForm(forms.ModelForm):
     class Meta:
         model = ServiceItem
@@ -208,6 +228,14 @@ class ServiceItemAdminForm(forms.ModelForm):
         # An empty set is reported once, by the rule item_tiers_not_empty, with its own message.
         if "tiers" in self.fields:
             self.fields["tiers"].required = False
+        for name, (controller, condition) in DEPENDENT_FIELDS.items():
+            if name in self.fields and controller in self.fields:
+                widget = self.fields[name].widget
+                # The admin wraps related fields' widgets; the inner one renders the inputs.
+                widget = getattr(widget, "widget", widget)
+                widget.attrs["data-shown-when"] = json.dumps(
+                    {"field": self.add_prefix(controller), **condition}
+                )
         # On simple-history's version page the instance is rebuilt from a historical record:
         # show (and so restore) the mobile channels that record kept, not today's.
         record = getattr(self.instance, "_history", None)
@@ -260,6 +288,7 @@ class ServiceItemAdmin(
     formfield_overrides = {FlagSetField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["suspend_items", "activate_items"]
     object_history_list_template = "admin/catalogue/serviceitem/object_history_list.html"
+    object_history_form_template = "admin/catalogue/serviceitem/object_history_form.html"
     history_list_per_page = 50
     list_display = [
         "code",
@@ -367,7 +396,11 @@ class ServiceItemAdmin(
 
     class Media:
         # Listing jquery.init.js first makes the media merge load django.jQuery before the script.
-        js = ["admin/js/jquery.init.js", "js/admin/main_item_autocomplete.js"]
+        js = [
+            "admin/js/jquery.init.js",
+            "js/admin/main_item_autocomplete.js",
+            "js/admin/dependent_fields.js",
+        ]
 
     # The stored tier_span is the Chinese name; this shows it in the active language.
     @admin.display(description=_("层级组合"), ordering="tier_span")
