@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import XLSX
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import_export import ServiceItemImportExportMixin
@@ -178,6 +180,7 @@ class TierListFilter(admin.SimpleListFilter):
         return queryset
 
 
+LABEL_SUFFIX = pgettext_lazy("label suffix", "：")
 # Item list badges: (field, badge, what it stands for); the badge's title and the legend say it.
 CHANNEL_FLAGS = [
     ("in_hall", pgettext_lazy("channel badge", "厅"), _("进驻大厅")),
@@ -215,6 +218,19 @@ DEPENDENT_FIELDS = {
     "onsite_reason": ("onsite_visits", {"min": 1}),
     "fee_basis": ("charges_fee", {"checked": True}),
 }
+
+
+class ItemExportForm(ExportForm):
+    """The export form with Excel chosen: no empty "---" format to pick first."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        field = self.fields["format"]
+        field.choices = [choice for choice in field.choices if choice[0] != ""]
+        field.label = _("文件格式")
+        self.initial["format"] = next(
+            (str(index) for index, fmt in enumerate(formats) if fmt is XLSX), "0"
+        )
 
 
 class ServiceItemAdminForm(forms.ModelForm):
@@ -289,6 +305,8 @@ class ServiceItemAdmin(
     actions = ["suspend_items", "activate_items"]
     object_history_list_template = "admin/catalogue/serviceitem/object_history_list.html"
     object_history_form_template = "admin/catalogue/serviceitem/object_history_form.html"
+    export_form_class = ItemExportForm
+    export_template_name = "admin/catalogue/serviceitem/export.html"
     history_list_per_page = 50
     list_display = [
         "code",
@@ -427,7 +445,7 @@ class ServiceItemAdmin(
                 (
                     (
                         "on" if getattr(item, name) else "off",
-                        title := f"{label}：{YES if getattr(item, name) else NO}",
+                        title := f"{label}{LABEL_SUFFIX}{YES if getattr(item, name) else NO}",
                         badge,
                         title,
                     )
@@ -456,6 +474,25 @@ class ServiceItemAdmin(
             "scope_note": _scope_note(request.user, scope),
         }
         return super().changelist_view(request, extra_context)
+
+    def init_request_context_data(self, request, form):
+        # The export page says what it will write: the changelist's filters and search, counted.
+        context = super().init_request_context_data(request, form)
+        changelist = self.get_changelist_instance(request)
+        filters = [
+            (
+                str(spec.title),
+                join_list(c["display"] for c in spec.choices(changelist) if c["selected"]),
+            )
+            for spec in changelist.filter_specs
+            if spec.used_parameters
+        ]
+        if changelist.query:
+            filters.append((gettext("搜索"), f"“{changelist.query}”"))
+        context["export_count"] = changelist.queryset.count()
+        context["export_filters"] = filters
+        context["title"] = _("导出实施清单事项")
+        return context
 
     # --- writes go through the services, which record who changed what and how ---
 
