@@ -112,12 +112,8 @@ def test_without_javascript_every_field_is_shown(open_page, live_server, admin_u
 def test_error_banner_counts_the_errors_and_links_to_each_field(
     open_page, live_server, admin_user, refs, artifacts, language, width
 ):
-    browser = open_page(user=admin_user)
+    browser = open_page(user=admin_user, width=width, language=language)
     page = browser.page
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server.url + reverse("admin:catalogue_serviceitem_add"))
     page.screenshot(path=artifacts / f"admin-item-form-{width}-{language}.png", full_page=True)
     page.select_option("#id_handling_type", "immediate")

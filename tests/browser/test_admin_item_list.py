@@ -34,12 +34,8 @@ def long_catalogue(refs):
 
 
 def _open_list(open_page, live_server, user, *, width, language="zh-hans"):
-    browser = open_page(user=user)
+    browser = open_page(user=user, width=width, language=language)
     page = browser.page
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server.url + reverse("admin:catalogue_serviceitem_changelist"))
     page.wait_for_load_state("networkidle")
     return browser
