@@ -1,4 +1,5 @@
 import itertools
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,15 +10,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import construct_instance
 from django.http import Http404
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from import_export.formats.base_formats import XLSX
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import_export import ServiceItemImportExportMixin
-from .choices import ChangeSource, ItemStatus, Tier, tier_span_display
+from .choices import (
+    ENTRUSTED_POWER_SOURCES,
+    ChangeSource,
+    ItemStatus,
+    Tier,
+    tier_span_display,
+)
 from .fields import FlagSetField
-from .history import HistoricalServiceItem, record_changes
+from .history import NO, YES, HistoricalServiceItem, record_changes
 from .models import (
     Department,
     DepartmentMembership,
@@ -41,6 +50,24 @@ from .text import join_list
 admin.site.site_header = _("政务服务事项目录管理系统")
 admin.site.site_title = _("政务服务事项目录")
 admin.site.index_title = _("目录管理")
+# The app sidebar took a third of a 1440 px screen from the item list; the breadcrumbs and the
+# index lead to every page.
+admin.site.enable_nav_sidebar = False
+
+
+class DropdownFiltersMixin:
+    """Every list filter as one drop-down (admin/catalogue/dropdown_filter.html): 31 department
+    names or six 是/否 lists as links made the filter column taller than the list."""
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        for spec in changelist.filter_specs:
+            spec.template = "admin/catalogue/dropdown_filter.html"
+        return changelist
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin/dropdown_filter.js"])
 
 
 class NotFoundAdmin(admin.ModelAdmin):
@@ -124,7 +151,7 @@ class MobileChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(MainItem)
-class MainItemAdmin(DepartmentScopedAdmin):
+class MainItemAdmin(DropdownFiltersMixin, DepartmentScopedAdmin):
     list_display = ["name", "department"]
     list_filter = [("department", ScopedDepartmentListFilter)]
     list_select_related = ["department"]
@@ -154,6 +181,59 @@ class TierListFilter(admin.SimpleListFilter):
         return queryset
 
 
+LABEL_SUFFIX = pgettext_lazy("label suffix", "：")
+# Item list badges: (field, badge, what it stands for); the badge's title and the legend say it.
+CHANNEL_FLAGS = [
+    ("in_hall", pgettext_lazy("channel badge", "厅"), _("进驻大厅")),
+    ("one_window", pgettext_lazy("channel badge", "一"), _("一窗办理")),
+    ("comprehensive_window", pgettext_lazy("channel badge", "综"), _("综合窗口")),
+    ("is_online", pgettext_lazy("channel badge", "网"), _("网办")),
+    ("is_mobile", pgettext_lazy("channel badge", "指"), _("指尖办")),
+    ("instant_approval", pgettext_lazy("channel badge", "秒"), _("秒批")),
+]
+
+
+def _single_department(user) -> bool:
+    scope = department_scope(user)
+    return not scope.all_departments and len(scope.department_ids) == 1
+
+
+def _scope_note(user, scope) -> str:
+    """Whose items a department clerk handles; nothing for those who see every department."""
+    if scope.all_departments:
+        return ""
+    names = departments_for_user(user).values_list("name", flat=True)
+    if not names:
+        return gettext("您尚未关联任何实施主体，请联系中心管理员。")
+    return gettext("您负责：%(departments)s") % {"departments": join_list(names)}
+
+
+# Fields that apply only when another field says so, as {field: (controlling field, condition)}.
+# static/js/admin/dependent_fields.js hides them otherwise; the rules in catalogue/rules.py still
+# decide on save, so the form stays valid without JavaScript.
+DEPENDENT_FIELDS = {
+    "entrusting_body": ("power_source", {"values": [str(v) for v in ENTRUSTED_POWER_SOURCES]}),
+    "online_depth": ("is_online", {"checked": True}),
+    "mobile_channels": ("is_mobile", {"checked": True}),
+    "mobile_services": ("is_mobile", {"checked": True}),
+    "onsite_reason": ("onsite_visits", {"min": 1}),
+    "fee_basis": ("charges_fee", {"checked": True}),
+}
+
+
+class ItemExportForm(ExportForm):
+    """The export form with Excel chosen: no empty "---" format to pick first."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        field = self.fields["format"]
+        field.choices = [choice for choice in field.choices if choice[0] != ""]
+        field.label = _("文件格式")
+        self.initial["format"] = next(
+            (str(index) for index, fmt in enumerate(formats) if fmt is XLSX), "0"
+        )
+
+
 class ServiceItemAdminForm(forms.ModelForm):
     class Meta:
         model = ServiceItem
@@ -165,6 +245,14 @@ class ServiceItemAdminForm(forms.ModelForm):
         # An empty set is reported once, by the rule item_tiers_not_empty, with its own message.
         if "tiers" in self.fields:
             self.fields["tiers"].required = False
+        for name, (controller, condition) in DEPENDENT_FIELDS.items():
+            if name in self.fields and controller in self.fields:
+                widget = self.fields[name].widget
+                # The admin wraps related fields' widgets; the inner one renders the inputs.
+                widget = getattr(widget, "widget", widget)
+                widget.attrs["data-shown-when"] = json.dumps(
+                    {"field": self.add_prefix(controller), **condition}
+                )
         # On simple-history's version page the instance is rebuilt from a historical record:
         # show (and so restore) the mobile channels that record kept, not today's.
         record = getattr(self.instance, "_history", None)
@@ -216,27 +304,26 @@ class ImportBatchListFilter(admin.SimpleListFilter):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, SimpleHistoryAdmin):
+class ServiceItemAdmin(
+    DropdownFiltersMixin, ServiceItemImportExportMixin, DepartmentScopedAdmin, SimpleHistoryAdmin
+):
     form = ServiceItemAdminForm
     # The admin's default for integer fields (a number input) would replace the checkboxes of
     # the bit-set fields and post a single value.
     formfield_overrides = {FlagSetField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["suspend_items", "activate_items"]
     object_history_list_template = "admin/catalogue/serviceitem/object_history_list.html"
+    object_history_form_template = "admin/catalogue/serviceitem/object_history_form.html"
+    export_form_class = ItemExportForm
+    export_template_name = "admin/catalogue/serviceitem/export.html"
     history_list_per_page = 50
     list_display = [
         "code",
         "name",
-        "department",
-        "item_type",
+        "department_name",
         "handling_type",
         "tier_combination",
-        "in_hall",
-        "one_window",
-        "comprehensive_window",
-        "is_online",
-        "is_mobile",
-        "instant_approval",
+        "channel_flags",
         "status",
     ]
     list_display_links = ["code", "name"]
@@ -336,12 +423,85 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
 
     class Media:
         # Listing jquery.init.js first makes the media merge load django.jQuery before the script.
-        js = ["admin/js/jquery.init.js", "js/admin/main_item_autocomplete.js"]
+        js = [
+            "admin/js/jquery.init.js",
+            "js/admin/main_item_autocomplete.js",
+            "js/admin/dependent_fields.js",
+        ]
 
     # The stored tier_span is the Chinese name; this shows it in the active language.
     @admin.display(description=_("层级组合"), ordering="tier_span")
     def tier_combination(self, item):
-        return tier_span_display(item.tiers or 0)
+        span = tier_span_display(item.tiers or 0)
+        # In the list a long combination ends in "…" (admin.css); the title keeps all of it.
+        return format_html('<span title="{}">{}</span>', span, span)
+
+    @admin.display(description=_("实施主体"), ordering="department__name")
+    def department_name(self, item):
+        department = item.department
+        return format_html(
+            '<span title="{}">{}</span>', department.name, department.short_name or department.name
+        )
+
+    @admin.display(description=_("办理渠道"))
+    def channel_flags(self, item):
+        return format_html(
+            '<span class="channel-flags">{}</span>',
+            format_html_join(
+                "",
+                '<span class="flag flag-{}" title="{}" aria-hidden="true">{}</span>'
+                '<span class="visually-hidden">{}</span>',
+                (
+                    (
+                        "on" if getattr(item, name) else "off",
+                        title := f"{label}{LABEL_SUFFIX}{YES if getattr(item, name) else NO}",
+                        badge,
+                        title,
+                    )
+                    for name, badge, label in CHANNEL_FLAGS
+                ),
+            ),
+        )
+
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if _single_department(request.user):
+            display.remove("department_name")
+        return display
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if _single_department(request.user):
+            filters = [f for f in filters if not (isinstance(f, tuple) and f[0] == "department")]
+        return filters
+
+    def changelist_view(self, request, extra_context=None):
+        scope = department_scope(request.user)
+        extra_context = {
+            **(extra_context or {}),
+            "channel_flag_legend": [(badge, label) for _name, badge, label in CHANNEL_FLAGS],
+            "scope_note": _scope_note(request.user, scope),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def init_request_context_data(self, request, form):
+        # The export page says what it will write: the changelist's filters and search, counted.
+        context = super().init_request_context_data(request, form)
+        changelist = self.get_changelist_instance(request)
+        filters = [
+            (
+                str(spec.title),
+                join_list(c["display"] for c in spec.choices(changelist) if c["selected"]),
+            )
+            for spec in changelist.filter_specs
+            if spec.used_parameters
+        ]
+        if changelist.query:
+            filters.append((gettext("搜索"), f"“{changelist.query}”"))
+        context["export_count"] = changelist.queryset.count()
+        context["export_filters"] = filters
+        context["title"] = _("导出实施清单事项")
+        return context
 
     # --- writes go through the services, which record who changed what and how ---
 
@@ -478,7 +638,9 @@ class UserAdmin(DjangoUserAdmin):
     # Centre administrators manage users through the role groups: only a superuser may grant
     # superuser status or single permissions, or change a superuser's account.
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        # The system sets both dates; their form widgets drop the seconds, so an untouched save
+        # would change them.
+        readonly = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import DeletedObject
 from simple_history.signals import pre_create_historical_record
 
 from .choices import ChangeSource, tier_span_display
@@ -202,6 +203,16 @@ _FIELD_ORDER = {field.name: index for index, field in enumerate(ServiceItem._met
 
 def display_value(field: models.Field, value) -> str:
     """A recorded value as staff read it: choice labels, 是/否, tier names, 空."""
+    # simple-history compares foreign keys as objects and stands in a DeletedObject for an
+    # empty one too ("Deleted 主项 (pk=None)").
+    if isinstance(value, DeletedObject):
+        value = value.pk
+        if value is None:
+            return str(EMPTY)
+        return _("已删除的%(model)s（编号 %(pk)s）") % {
+            "model": field.related_model._meta.verbose_name,
+            "pk": value,
+        }
     if value is None or value == "":
         return str(EMPTY)
     if isinstance(field, FlagSetField):

@@ -50,7 +50,7 @@ ITEM_RULES = (
     ItemRule(
         name="item_immediate_done_on_the_spot",
         field="promised_limit",
-        message=_("承诺办结时限：即办件当场办结，承诺办结时限应为 0（至多 1 天）。"),
+        message=_("承诺办结时限：即办件的承诺办结时限不能超过 1 天（当场办结的填 0）。"),
         needs=("handling_type", "promised_limit"),
         holds=lambda v: v["handling_type"] != HandlingType.IMMEDIATE or v["promised_limit"] <= 1,
         condition=~Q(handling_type=HandlingType.IMMEDIATE) | Q(promised_limit__lte=1),

@@ -92,7 +92,9 @@ MIDDLEWARE = [
     # Serving: static files straight from gunicorn (compressed, hashed, cached for ever).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # --- forms branch: Chinese first whatever the browser's Accept-Language (config/language.py)
+    "config.language.ChosenLanguageMiddleware",
+    # --- end forms branch
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

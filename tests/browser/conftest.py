@@ -27,7 +27,8 @@ class BrowserPage:
 
 @pytest.fixture
 def open_page(live_server, monkeypatch):
-    """`open_page(user=None)` → a BrowserPage on a fresh Chromium, logged in as `user`.
+    """`open_page(user=None, width=1280, language=None)` → a BrowserPage on a fresh Chromium,
+    logged in as `user`, `width` px wide, in the `language` the switch would have chosen.
 
     Set up the data first: while Playwright runs, its event loop makes Django refuse ORM calls
     from the test (they would be "from an async context"); the live server thread is unaffected.
@@ -44,8 +45,12 @@ def open_page(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     started = []
 
-    def open_page_as(user=None) -> BrowserPage:
+    def open_page_as(user=None, *, width=1280, language=None) -> BrowserPage:
         cookies = []
+        if language is not None:
+            cookies.append(
+                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}
+            )
         if user is not None:
             client = Client()
             client.force_login(user)
@@ -58,7 +63,7 @@ def open_page(live_server, monkeypatch):
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
-        context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
         context.add_cookies(cookies)
         browser_page = BrowserPage(page=context.new_page())
 

@@ -84,7 +84,7 @@ RULE_CASES = [
     RuleCase(
         rule="item_immediate_done_on_the_spot",
         field="promised_limit",
-        message="承诺办结时限：即办件当场办结，承诺办结时限应为 0（至多 1 天）。",
+        message="承诺办结时限：即办件的承诺办结时限不能超过 1 天（当场办结的填 0）。",
         rejected={"handling_type": HandlingType.IMMEDIATE, "promised_limit": 2},
         accepted={"handling_type": HandlingType.IMMEDIATE, "promised_limit": 0},
     ),

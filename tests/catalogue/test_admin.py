@@ -90,15 +90,9 @@ def test_item_changelist_shows_the_columns_in_chinese(admin_client, refs):
         "实施编码",
         "事项名称",
         "实施主体",
-        "事项类型",
         "办件类型",
         "层级组合",
-        "是否进驻大厅",
-        "是否一窗办理",
-        "是否综合窗口受理",
-        "是否网办",
-        "是否指尖办",
-        "是否秒批",
+        "办理渠道",
         "事项状态",
     ]
 
@@ -106,7 +100,9 @@ def test_item_changelist_shows_the_columns_in_chinese(admin_client, refs):
 def column_headers(response):
     html = response.content.decode()
     cells = re.findall(r'<th scope="col" class="[^"]*column-[^"]*">(.*?)</th>', html, re.S)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+    # A sorted column's header holds its sort controls before the label's <div class="text">.
+    labels = [re.search(r'<div class="text">(.*?)</div>', cell, re.S) for cell in cells]
+    return [re.sub(r"<[^>]+>", "", label.group(1)).strip() for label in labels]
 
 
 @pytest.fixture
@@ -651,15 +647,9 @@ def test_item_changelist_is_in_english_after_switching_language(admin_client, re
         "Implementation code",
         "Item name",
         "Implementing department",
-        "Item type",
         "Handling type",
         "Tier combination",
-        "In the service hall",
-        "One-window",
-        "Comprehensive window",
-        "Online",
-        "Mobile",
-        "Instant approval",
+        "Channels",
         "Status",
     ], "English catalogue missing? Build it with `make install` (compilemessages)."
     html = response.content.decode()
@@ -667,4 +657,48 @@ def test_item_changelist_is_in_english_after_switching_language(admin_client, re
     assert "County (district)" in html
     # Chinese names a model once; English tells the singular from the plural.
     assert "Select Service item to change" in html
-    assert ">Service items</a>" in html
+    assert "&rsaquo; Service items" in html
+
+
+# --- the export page says what it will write ---
+
+EXPORT = reverse("admin:catalogue_serviceitem_export")
+
+
+def test_export_page_defaults_to_excel_and_counts_the_filtered_items(admin_client, refs):
+    ServiceItemFactory(department=refs.department, name="施工许可")
+    ServiceItemFactory(department=refs.department, name="竣工验收")
+    ServiceItemFactory(department=refs.other_department, name="施工许可")
+
+    response = admin_client.get(f"{EXPORT}?department__id__exact={refs.department.pk}&q=施工")
+    page = response.content.decode()
+    form = response.context["form"]
+
+    assert form["format"].value() == "0"
+    assert [label for _value, label in form.fields["format"].choices] == ["xlsx", "csv"]
+    assert "将导出 1 个事项。" in page
+    assert "实施主体：深圳市光明区住房和建设局" in page
+    assert "搜索：“施工”" in page
+    assert 'value="下载导出文件"' in page
+
+
+def test_export_page_without_filters_says_it_writes_every_visible_item(admin_client, refs):
+    ServiceItemFactory(department=refs.department)
+
+    page = admin_client.get(EXPORT).content.decode()
+
+    assert "将导出 1 个事项。" in page
+    assert "列表未设筛选条件" in page
+
+
+def test_admin_pages_link_the_favicon(admin_client):
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    assert 'rel="icon" href="/static/img/favicon.svg"' in page
+
+
+def test_item_list_title_is_the_list_name_not_a_stock_sentence(admin_client):
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    assert "<h1>实施清单事项</h1>" in page
+    assert "来修改" not in page

@@ -19,7 +19,7 @@ from catalogue.services.items import (
     service_items_set_status,
 )
 from tests.admin_forms import admin_form_data
-from tests.factories import ServiceItemFactory
+from tests.factories import MainItemFactory, ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -344,6 +344,20 @@ def test_import_history_shows_on_the_item_page_with_the_file_name(
 
     assert "Excel 导入" in page
     assert "住建局事项.xlsx" in page
+
+
+def test_a_main_item_set_or_cleared_shows_as_empty_not_as_a_deleted_object(centre_admin, own_item):
+    main_item = MainItemFactory(department=own_item.department, name="建设工程施工许可")
+    service_item_update(item=own_item, main_item=main_item, user=centre_admin)
+    set_record = latest(own_item)
+    service_item_update(item=own_item, main_item=None, user=centre_admin)
+    cleared_record = latest(own_item)
+
+    set_changes = record_changes(set_record, set_record.prev_record, channel_names={})
+    cleared_changes = record_changes(cleared_record, set_record, channel_names={})
+
+    assert set_changes == [{"field": "主项", "old": "（空）", "new": "建设工程施工许可"}]
+    assert cleared_changes == [{"field": "主项", "old": "建设工程施工许可", "new": "（空）"}]
 
 
 def test_import_batch_page_links_to_its_items(client, centre_admin, own_department):

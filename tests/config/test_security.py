@@ -33,7 +33,8 @@ def _route_urls(patterns, prefix="/"):
 
 
 # Reached without signing in: the login page, and the health check of the process manager.
-LOGIN_FREE_URLS = {"/admin/login/", "/healthz"}
+# The login page, its language switch (tests/config/test_language.py) and the health check.
+LOGIN_FREE_URLS = {"/admin/login/", "/i18n/setlang/", "/healthz"}
 ANONYMOUS_URLS = sorted(
     {
         *(url for url in _route_urls(get_resolver().url_patterns) if url not in LOGIN_FREE_URLS),

@@ -17,9 +17,24 @@
     });
 
     $(function() {
-        // A main item of the previous department would be refused on save: clear it.
-        $('#id_department').on('change', function() {
-            $('#id_main_item').val(null).trigger('change');
+        const department = document.getElementById('id_department');
+        const mainItem = document.getElementById('id_main_item');
+        if (!department || !mainItem) {
+            return;
+        }
+        // The department that owns the chosen main item: the page's department when it loads
+        // (a saved item's main item belongs to it), and the department the autocomplete was
+        // filtered by when a person picks one. The admin fires `change` on every related box
+        // as the page loads, so the event alone says nothing about a person's choice.
+        let owner = department.value;
+        $(mainItem).on('select2:select', function() {
+            owner = department.value;
+        });
+        $(department).on('change', function() {
+            if (mainItem.value && department.value !== owner) {
+                // A main item of another department would be refused on save.
+                $(mainItem).val(null).trigger('change');
+            }
         });
     });
 }

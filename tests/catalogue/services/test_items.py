@@ -112,7 +112,7 @@ def test_update_rejects_change_breaking_the_rule_and_keeps_the_row(case, refs):
         pytest.param(
             {"handling_type": HandlingType.IMMEDIATE, "promised_limit": 2, "legal_limit": 1},
             "promised_limit",
-            "承诺办结时限：即办件当场办结，承诺办结时限应为 0（至多 1 天）。",
+            "承诺办结时限：即办件的承诺办结时限不能超过 1 天（当场办结的填 0）。",
             id="immediate-over-one-day-names-both-rules",
         ),
     ],
