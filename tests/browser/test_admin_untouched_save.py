@@ -8,7 +8,7 @@ from django.urls import reverse
 from catalogue.choices import ChangeSource, MobileService, OnlineDepth, PowerSource
 from catalogue.history import HistoricalServiceItem, record_changes
 from catalogue.models import DepartmentMembership, ServiceItem
-from catalogue.services import service_item_create
+from catalogue.services.items import service_item_create
 from tests.factories import UserFactory
 
 pytestmark = [
