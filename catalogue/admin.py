@@ -17,6 +17,7 @@ from .admin_import_export import ServiceItemImportExportMixin
 from .choices import ChangeSource, ItemStatus, Tier, tier_span_display
 from .fields import FlagSetField
 from .history import HistoricalServiceItem, record_changes
+from .ids import IdFieldsAdminMixin, id_query_param
 from .models import (
     Department,
     DepartmentMembership,
@@ -49,7 +50,7 @@ class NotFoundAdmin(admin.ModelAdmin):
         raise Http404
 
 
-class DepartmentScopedAdmin(NotFoundAdmin):
+class DepartmentScopedAdmin(IdFieldsAdminMixin, NotFoundAdmin):
     """Rows outside the user's departments (catalogue.roles.department_scope) do not exist for
     them: lists, searches and autocompletes leave them out, and their URLs answer 404."""
 
@@ -134,8 +135,8 @@ class MainItemAdmin(DepartmentScopedAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The item form's main item autocomplete sends the chosen department along
         # (static/js/admin/main_item_autocomplete.js): offer only that department's main items.
-        department = request.GET.get("department", "")
-        if request.GET.get("field_name") == "main_item" and department.isdigit():
+        department = id_query_param(request.GET.get("department"), name="department")
+        if request.GET.get("field_name") == "main_item" and department is not None:
             queryset = queryset.filter(department_id=department)
         return queryset, may_have_duplicates
 
@@ -195,14 +196,16 @@ class ImportBatchListFilter(admin.SimpleListFilter):
     parameter_name = "import_batch"
 
     def lookups(self, request, model_admin):
-        if not (self.value() or "").isdigit():
+        batch = id_query_param(self.value(), name=self.parameter_name)
+        if batch is None:
             return []
-        batches = import_batches_for_user(request.user).filter(pk=self.value())
+        batches = import_batches_for_user(request.user).filter(pk=batch)
         return [(str(batch.pk), str(batch)) for batch in batches]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(import_batches=self.value())
+        batch = id_query_param(self.value(), name=self.parameter_name)
+        if batch is not None:
+            return queryset.filter(import_batches=batch)
         return queryset
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from config.client_ip import client_ip_address
 from tests.factories import ServiceItemFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -117,6 +118,76 @@ def test_a_successful_sign_in_resets_the_failures(client, axes_on):
 
     assert _sign_in(client, PASSWORD).status_code == 302
     assert not AccessAttempt.objects.filter(username="clerk").exists()
+
+
+# Behind one reverse proxy: it connects from 10.0.0.1 and appends the client's address.
+PROXY = "10.0.0.1"
+
+
+def _sign_in_through_proxy(client, password, forwarded_for, username="clerk"):
+    return client.post(
+        "/admin/login/",
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.fixture
+def behind_one_proxy(axes_on, settings):
+    settings.CLIENT_IP_PROXY_COUNT = 1
+
+
+@pytest.mark.django_db
+def test_an_attacker_behind_the_proxy_does_not_lock_the_user_out_elsewhere(
+    client, behind_one_proxy
+):
+    UserFactory(username="clerk", password=PASSWORD)
+    for _ in range(3):
+        _sign_in_through_proxy(client, "wrong", "203.0.113.66")
+
+    locked = _sign_in_through_proxy(client, PASSWORD, "203.0.113.66")
+    elsewhere = _sign_in_through_proxy(client, PASSWORD, "198.51.100.7")
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_for_entry_does_not_help_the_attacker(client, behind_one_proxy):
+    UserFactory(username="clerk", password=PASSWORD)
+    # The attacker writes a new address each time; the proxy appends the real one.
+    for n in range(3):
+        _sign_in_through_proxy(client, "wrong", f"192.0.2.{n}, 203.0.113.66")
+
+    response = _sign_in_through_proxy(client, PASSWORD, "192.0.2.99, 203.0.113.66")
+
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "address"),
+    [
+        (0, "203.0.113.66", PROXY),  # no proxy configured: the header is the client's word
+        (1, None, PROXY),  # not through the proxy
+        (1, "203.0.113.66", "203.0.113.66"),
+        (1, "192.0.2.1, 203.0.113.66", "203.0.113.66"),
+        (1, " 2001:db8::1 ", "2001:db8::1"),
+        (1, "192.0.2.1, not-an-address", PROXY),
+        (2, "192.0.2.1, 203.0.113.66, 10.0.0.2", "203.0.113.66"),
+        (2, "203.0.113.66", PROXY),  # fewer entries than proxies
+    ],
+)
+def test_the_client_address_is_read_through_the_configured_proxies(
+    rf, settings, proxies, forwarded_for, address
+):
+    settings.CLIENT_IP_PROXY_COUNT = proxies
+    headers = {} if forwarded_for is None else {"HTTP_X_FORWARDED_FOR": forwarded_for}
+    request = rf.post("/admin/login/", REMOTE_ADDR=PROXY, **headers)
+
+    assert client_ip_address(request) == address
 
 
 @pytest.mark.django_db

@@ -1,0 +1,156 @@
+"""Crafted query and form values answer a 400 or a form error, never a 500 (issue 12.3).
+
+Each case runs on SQLite and on PostgreSQL (the suite runs on both); NUL characters are the
+PostgreSQL case (its text columns cannot hold them), huge numbers the SQLite one.
+"""
+
+import pytest
+from django.urls import reverse
+
+from catalogue.models import ServiceItem
+from tests.catalogue.rule_cases import valid_item_values
+from tests.catalogue.test_admin import item_post_data
+
+pytestmark = pytest.mark.django_db
+
+SUPERSCRIPT_TWO = "²"  # str.isdigit() accepts it, int() does not
+HUGE = "1" * 23  # beyond any 64-bit id
+CHANGELIST = reverse("admin:catalogue_serviceitem_changelist")
+AUTOCOMPLETE = reverse("admin:autocomplete")
+ADD = reverse("admin:catalogue_serviceitem_add")
+
+MAIN_ITEM_AUTOCOMPLETE = {
+    "app_label": "catalogue",
+    "model_name": "serviceitem",
+    "field_name": "main_item",
+    "term": "",
+}
+
+
+@pytest.fixture
+def client_as_admin(client, centre_admin):
+    client.force_login(centre_admin)
+    return client
+
+
+def _changelists():
+    names = ["serviceitem", "department", "sector", "mobilechannel", "mainitem", "importbatch"]
+    return [reverse(f"admin:catalogue_{name}_changelist") for name in names]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"import_batch": SUPERSCRIPT_TWO},
+        {"import_batch": HUGE},
+        {"import_batch": "-1"},
+        {"status": "\x00"},
+        {"q": "\x00"},
+        {"department__id__exact": "\x00"},
+        {"tier": "\x00"},
+        {"\x00": "1"},
+    ],
+    ids=repr,
+)
+def test_crafted_item_list_parameters_answer_400(client_as_admin, refs, params):
+    response = client_as_admin.get(CHANGELIST, params)
+
+    assert response.status_code == 400
+    assert "请求无效" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", _changelists())
+def test_nul_in_any_admin_search_answers_400(client_as_admin, url):
+    assert client_as_admin.get(url, {"q": "a\x00b"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"department": SUPERSCRIPT_TWO},
+        {"department": HUGE},
+        {"department": "abc"},
+        {"term": "\x00"},
+        {"department": "1\x00"},
+    ],
+    ids=repr,
+)
+def test_crafted_main_item_autocomplete_parameters_answer_400(client_as_admin, refs, params):
+    response = client_as_admin.get(AUTOCOMPLETE, MAIN_ITEM_AUTOCOMPLETE | params)
+
+    assert response.status_code == 400
+
+
+def test_main_item_autocomplete_still_filters_by_a_valid_department(client_as_admin, refs):
+    response = client_as_admin.get(
+        AUTOCOMPLETE, MAIN_ITEM_AUTOCOMPLETE | {"department": str(refs.department.pk)}
+    )
+
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == [str(refs.main_item)]
+
+
+def test_main_item_autocomplete_without_a_department_offers_every_main_item(client_as_admin, refs):
+    response = client_as_admin.get(AUTOCOMPLETE, MAIN_ITEM_AUTOCOMPLETE | {"department": ""})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+
+
+@pytest.mark.parametrize("field", ["department", "sector", "main_item"])
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, "abc", "-5", "1.5"])
+def test_crafted_ids_posted_to_the_item_form_are_form_errors(client_as_admin, refs, field, value):
+    data = item_post_data(valid_item_values(refs, main_item=refs.main_item)) | {field: value}
+
+    response = client_as_admin.post(ADD, data)
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not ServiceItem.objects.exists()
+
+
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, "abc", "-5"])
+def test_crafted_channel_ids_posted_to_the_item_form_are_form_errors(client_as_admin, refs, value):
+    data = item_post_data(valid_item_values(refs, is_mobile=True, mobile_channels=[refs.channel]))
+    data["mobile_channels"] = [str(refs.channel.pk), value]
+
+    response = client_as_admin.post(ADD, data)
+
+    assert response.status_code == 200
+    assert "mobile_channels" in response.context["adminform"].form.errors
+    assert not ServiceItem.objects.exists()
+
+
+def test_a_nul_posted_to_the_item_form_answers_400_and_writes_nothing(client_as_admin, refs):
+    data = item_post_data(valid_item_values(refs)) | {"name": "事项\x00名称"}
+
+    response = client_as_admin.post(ADD, data)
+
+    assert response.status_code == 400
+    assert not ServiceItem.objects.exists()
+
+
+REPORT_URLS = [
+    reverse("reports:page"),
+    reverse("reports:summary"),
+    reverse("reports:export"),
+    reverse("reports:chart", args=["handling-type"]),
+]
+
+
+@pytest.mark.parametrize("url", REPORT_URLS)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"department": SUPERSCRIPT_TWO},
+        {"department": HUGE},
+        {"sector": HUGE},
+        {"status": "\x00"},
+        {"item_type": "\x00"},
+        {"tier": SUPERSCRIPT_TWO},
+        {"unknown": "\x00"},
+    ],
+    ids=repr,
+)
+def test_crafted_report_filters_answer_400(client_as_admin, refs, url, params):
+    assert client_as_admin.get(url, params).status_code == 400
