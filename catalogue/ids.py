@@ -15,6 +15,10 @@ ID_MAX = 2**63 - 1  # the largest BigAutoField value on every supported database
 _ID = re.compile(r"[0-9]{1,19}")  # ASCII digits only: re's \d would accept other scripts' digits
 
 
+class RefusedParameter(BadRequest):
+    """A 400 whose message (in the user's language, saying what to change) the 400 page shows."""
+
+
 def parse_id(value) -> int | None:
     """The id `value` spells, or None when it spells none."""
     text = str(value)
@@ -29,7 +33,7 @@ def id_query_param(value: str | None, *, name: str) -> int | None:
         return None
     parsed = parse_id(value)
     if parsed is None:
-        raise BadRequest(_("参数 %(name)s 应为对象编号（数字）。") % {"name": name})
+        raise RefusedParameter(_("参数 %(name)s 应为对象编号（数字）。") % {"name": name})
     return parsed
 
 
