@@ -1,5 +1,6 @@
 """Sign-in, sessions, anonymous access and the deployment check."""
 
+import json
 import os
 import re
 import secrets
@@ -275,6 +276,46 @@ def test_check_deploy_is_clean_with_the_documented_environment():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+HEADERS_IN_PRODUCTION = """
+import json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+call_command("migrate", verbosity=0)
+client = Client(HTTP_HOST="catalogue.example.gov.cn")
+client.force_login(get_user_model().objects.create_superuser("root", password=None))
+headers = {}
+for url in ["/admin/", "/reports/", "/reports/summary.json", "/admin/catalogue/serviceitem/"]:
+    response = client.get(url, secure=True)
+    headers[url] = [response.status_code, response.get("Cache-Control"),
+                    response.get("Content-Security-Policy")]
+print(json.dumps(headers))
+"""
+
+
+def test_production_settings_send_the_csp_and_private_no_store():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
+    env |= _documented_environment()
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+
+    printed = subprocess.run(
+        [sys.executable, "-c", HEADERS_IN_PRODUCTION],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert printed.returncode == 0, printed.stderr
+    for url, (status, cache_control, policy) in json.loads(printed.stdout).items():
+        assert status == 200, url
+        assert {"private", "no-store"} <= {part.strip() for part in cache_control.split(",")}, url
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy, url
+        assert "unsafe-inline" not in policy, url
 
 
 def test_check_deploy_reports_a_missing_hsts_setting():
