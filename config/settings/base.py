@@ -182,13 +182,13 @@ AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_address"
 
 # Content Security Policy (django-csp 4): everything from this site only, no inline script or
 # style, no plug-ins, no framing, forms post only here. The admin, the report and Chart.js
-# (static/vendor) need nothing more; the admin's icons include data: images.
+# (static/vendor) need nothing more.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
