@@ -17,7 +17,6 @@ from .admin_import_export import ServiceItemImportExportMixin
 from .choices import ChangeSource, ItemStatus, Tier, tier_span_display
 from .fields import FlagSetField
 from .history import HistoricalServiceItem, record_changes
-from .ids import IdFieldsAdminMixin, id_query_param
 from .models import (
     Department,
     DepartmentMembership,
@@ -27,6 +26,7 @@ from .models import (
     Sector,
     ServiceItem,
 )
+from .params import CraftedValuesAdminMixin, id_query_param, parse_id
 from .roles import ROLE_LABELS, department_scope
 from .rules import item_rule_errors
 from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
@@ -43,14 +43,14 @@ admin.site.site_title = _("政务服务事项目录")
 admin.site.index_title = _("目录管理")
 
 
-class NotFoundAdmin(admin.ModelAdmin):
+class NotFoundAdmin(CraftedValuesAdminMixin, admin.ModelAdmin):
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index for a missing object; a 404 says the same thing for an
         # object outside the user's scope without telling the two cases apart.
         raise Http404
 
 
-class DepartmentScopedAdmin(IdFieldsAdminMixin, NotFoundAdmin):
+class DepartmentScopedAdmin(NotFoundAdmin):
     """Rows outside the user's departments (catalogue.roles.department_scope) do not exist for
     them: lists, searches and autocompletes leave them out, and their URLs answer 404."""
 
@@ -110,14 +110,14 @@ class DepartmentAdmin(DepartmentScopedAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(CraftedValuesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name"]
 
 
 @admin.register(MobileChannel)
-class MobileChannelAdmin(admin.ModelAdmin):
+class MobileChannelAdmin(CraftedValuesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name"]
@@ -400,7 +400,8 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not self._history_visible(request, object_id):
+        # simple-history's URL takes any text as the version and int()s it in its query.
+        if parse_id(version_id) is None or not self._history_visible(request, object_id):
             raise Http404
         if request.method == "POST":
             # simple-history saves a posted version for anyone who may view it: restoring
@@ -456,7 +457,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CraftedValuesAdminMixin, DjangoUserAdmin):
     inlines = [DepartmentMembershipInline]
     list_display = ["username", "full_name", "role_list", "department_list", "is_active"]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]

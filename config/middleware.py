@@ -3,7 +3,7 @@
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from catalogue.ids import RefusedParameter
+from catalogue.params import RefusedParameter
 
 
 def _has_nul(query) -> bool:

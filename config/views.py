@@ -1,7 +1,7 @@
 from django.http import HttpResponseBadRequest
 from django.template import loader
 
-from catalogue.ids import RefusedParameter
+from catalogue.params import RefusedParameter
 
 
 def bad_request(request, exception, template_name="400.html"):

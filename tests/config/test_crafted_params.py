@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalogue.models import ServiceItem
 from tests.catalogue.rule_cases import valid_item_values
 from tests.catalogue.test_admin import item_post_data
+from tests.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,63 @@ REPORT_URLS = [
 )
 def test_crafted_report_filters_answer_400(client_as_admin, refs, url, params):
     assert client_as_admin.get(url, params).status_code == 400
+
+
+CRAFTED = [SUPERSCRIPT_TWO, HUGE, "-1", "1.5", "abc", "１", "0001-01-01", "9999-12-31 23:59:59"]
+# A date typed into the query string is naive: Django warns (outside the tests, only a warning)
+# and reads it in the site's time zone.
+NAIVE_DATE = pytest.mark.filterwarnings("ignore:DateTimeField .* naive datetime:RuntimeWarning")
+DATE_LOOKUPS = ["created_at__gte", "updated_at__lt", "date_joined__gte", "last_login__lt"]
+
+
+def _list_filter_parameters(client, url):
+    response = client.get(url)
+    return sorted(
+        {
+            name
+            for spec in response.context["cl"].filter_specs
+            for name in spec.expected_parameters()
+        }
+    )
+
+
+@NAIVE_DATE
+@pytest.mark.parametrize("url", [*_changelists(), reverse("admin:auth_user_changelist")])
+def test_crafted_values_in_every_list_filter_answer_no_500(client_as_admin, refs, url):
+    names = [*_list_filter_parameters(client_as_admin, url), *DATE_LOOKUPS, "o", "p", "q"]
+    for name in names:
+        for value in (SUPERSCRIPT_TWO, HUGE, "0001-01-01"):  # the others add time, not cases
+            response = client_as_admin.get(url, {name: value})
+            # 200: an empty or unfiltered list; 302: Django's "?e=1" for a lookup it cannot build.
+            assert response.status_code in (200, 302, 400), (name, value)
+
+
+@NAIVE_DATE
+@pytest.mark.parametrize("url", [CHANGELIST, reverse("admin:catalogue_importbatch_changelist")])
+def test_a_date_out_of_range_in_a_list_filter_answers_400(client_as_admin, url):
+    response = client_as_admin.get(url, {"created_at__gte": "0001-01-01"})
+
+    assert response.status_code == 400
+    assert "筛选条件中的值超出了可用范围。" in response.content.decode()
+
+
+# "１" (a full-width digit) is left out: int() reads it as 1, so Django shows object 1.
+@pytest.mark.parametrize(
+    "model", ["serviceitem", "department", "mainitem", "sector", "importbatch"]
+)
+@pytest.mark.parametrize("view", ["change", "history", "delete"])
+@pytest.mark.parametrize("value", [v for v in CRAFTED if v != "１"])
+def test_crafted_object_ids_in_admin_urls_answer_no_500(client_as_admin, refs, model, view, value):
+    response = client_as_admin.get(f"/admin/catalogue/{model}/{value}/{view}/")
+
+    # 302: Django's redirect for a missing object; 403: no delete view for import batches.
+    assert response.status_code in (302, 403, 404)
+
+
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, "-1", "1.5", "abc", "１"])
+def test_crafted_history_version_ids_answer_404(client_as_admin, refs, value):
+    item = ServiceItemFactory(department=refs.department, sector=refs.sector)
+
+    response = client_as_admin.get(f"/admin/catalogue/serviceitem/{item.pk}/history/{value}/")
+
+    assert response.status_code == 404

@@ -1,7 +1,8 @@
-"""Object ids arriving from outside (query strings, posted forms), checked before any query.
+"""Values arriving from outside (query strings, posted forms), checked before any query.
 
-`str.isdigit` accepts characters `int` refuses (²), and a number beyond 64 bits makes SQLite
-raise OverflowError: an id is refused here instead, as a form error or a 400.
+`str.isdigit` accepts characters `int` refuses (²), a number beyond 64 bits makes SQLite raise
+OverflowError, a date such as 0001-01-01 overflows when converted to UTC: such values are
+refused here, as a form error or a 400, instead of failing in the database (a 500).
 """
 
 import re
@@ -82,8 +83,18 @@ class IdAutocompleteSelectMultiple(AutocompleteSelectMultiple):
         return super().optgroups(name, _ids_only(value), attrs)
 
 
-class IdFieldsAdminMixin:
-    """ModelAdmin mixin: foreign keys and many-to-many fields of its forms check ids first."""
+class CraftedValuesAdminMixin:
+    """ModelAdmin mixin: list parameters out of the database's range answer 400; foreign keys
+    and many-to-many fields of its forms check ids before looking them up."""
+
+    def get_changelist_instance(self, request):
+        # Django turns lookups it cannot build into IncorrectLookupParameters, but a value that
+        # only overflows when the query runs (a datetime before year 1 in UTC, an integer beyond
+        # SQLite's in an `__in` lookup) escapes as OverflowError from the changelist's counts.
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError:
+            raise RefusedParameter(_("筛选条件中的值超出了可用范围。")) from None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", IdModelChoiceField)
