@@ -443,7 +443,7 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
             newer.history_delta_changes = record_changes(newer, older, channel_names=channel_names)
 
 
-class DepartmentMembershipInline(admin.TabularInline):
+class DepartmentMembershipInline(CraftedValuesAdminMixin, admin.TabularInline):
     model = DepartmentMembership
     fk_name = "user"
     extra = 0

@@ -215,3 +215,26 @@ def test_crafted_history_version_ids_answer_404(client_as_admin, refs, value):
     response = client_as_admin.get(f"/admin/catalogue/serviceitem/{item.pk}/history/{value}/")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, "abc"])
+def test_crafted_department_posted_to_a_users_memberships_is_a_form_error(
+    client_as_admin, dept_staff, value
+):
+    url = reverse("admin:auth_user_change", args=[dept_staff.pk])
+    data = {
+        "username": dept_staff.username,
+        "is_active": "on",
+        "groups": [str(group.pk) for group in dept_staff.groups.all()],
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "department_memberships-TOTAL_FORMS": "1",
+        "department_memberships-INITIAL_FORMS": "0",
+        "department_memberships-0-department": value,
+    }
+
+    response = client_as_admin.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0]["department"]
+    assert dept_staff.department_memberships.count() == 1
