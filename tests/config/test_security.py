@@ -191,6 +191,25 @@ def test_the_client_address_is_read_through_the_configured_proxies(
     assert client_ip_address(request) == address
 
 
+@pytest.mark.parametrize(("configured", "count"), [("", "0"), ("2", "2")])
+def test_axes_proxy_count_from_the_environment_sets_the_proxies_axes_reads_through(
+    configured, count
+):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AXES_"))}
+    env |= _documented_environment() | {"AXES_PROXY_COUNT": configured}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CLIENT_IP_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE)"
+    )
+
+    printed = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+
+    assert printed.stdout.split() == [count, "config.client_ip.client_ip_address"], printed.stderr
+
+
 @pytest.mark.django_db
 def test_tests_can_still_sign_in_with_the_test_client(client):
     UserFactory(username="clerk", password=PASSWORD)
