@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from catalogue.models import ServiceItem
+from tests.admin_forms import admin_form_data
 from tests.catalogue.rule_cases import valid_item_values
 from tests.catalogue.test_admin import item_post_data
 from tests.factories import ServiceItemFactory
@@ -222,19 +223,17 @@ def test_crafted_department_posted_to_a_users_memberships_is_a_form_error(
     client_as_admin, dept_staff, value
 ):
     url = reverse("admin:auth_user_change", args=[dept_staff.pk])
-    data = {
-        "username": dept_staff.username,
-        "is_active": "on",
-        "groups": [str(group.pk) for group in dept_staff.groups.all()],
-        "date_joined_0": "2026-01-01",
-        "date_joined_1": "00:00:00",
-        "department_memberships-TOTAL_FORMS": "1",
-        "department_memberships-INITIAL_FORMS": "0",
-        "department_memberships-0-department": value,
-    }
+    data = admin_form_data(
+        client_as_admin.get(url),
+        **{
+            "department_memberships-TOTAL_FORMS": "2",
+            "department_memberships-1-department": value,
+            "department_memberships-1-user": str(dept_staff.pk),
+        },
+    )
 
     response = client_as_admin.post(url, data)
 
     assert response.status_code == 200
-    assert response.context["inline_admin_formsets"][0].formset.errors[0]["department"]
+    assert response.context["inline_admin_formsets"][0].formset.errors[1]["department"]
     assert dept_staff.department_memberships.count() == 1
