@@ -195,19 +195,11 @@ def test_the_client_address_is_read_through_the_configured_proxies(
 def test_axes_proxy_count_from_the_environment_sets_the_proxies_axes_reads_through(
     configured, count
 ):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AXES_"))}
-    env |= _documented_environment() | {"AXES_PROXY_COUNT": configured}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.CLIENT_IP_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE)"
+    printed = _printed_in_production(
+        "s.CLIENT_IP_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE", AXES_PROXY_COUNT=configured
     )
 
-    printed = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
-
-    assert printed.stdout.split() == [count, "config.client_ip.client_ip_address"], printed.stderr
+    assert printed == [count, "config.client_ip.client_ip_address"]
 
 
 @pytest.mark.django_db
@@ -344,21 +336,31 @@ def test_check_deploy_reports_a_missing_hsts_setting():
     assert "security.W004" in result.stdout + result.stderr
 
 
-def test_secure_cookies_and_redirect_are_the_default_outside_debug():
-    hidden = {"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
-    env |= {k: v for k, v in _documented_environment().items() if k not in hidden}
+def _printed_in_production(expression: str, *, unset=(), **overrides) -> list[str]:
+    """`print(expression)` (over `s`, the settings) under the documented environment, less the
+    variables in `unset`, plus `overrides`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_", "AXES_"))}
+    env |= {k: v for k, v in _documented_environment().items() if k not in unset} | overrides
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+        f"import django; django.setup(); from django.conf import settings as s; print({expression})"
     )
 
     printed = subprocess.run(
         [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
     )
 
-    assert printed.stdout.split() == ["True", "True", "True"], printed.stderr
+    assert printed.returncode == 0, printed.stderr
+    return printed.stdout.split()
+
+
+def test_secure_cookies_and_redirect_are_the_default_outside_debug():
+    printed = _printed_in_production(
+        "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE",
+        unset={"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"},
+    )
+
+    assert printed == ["True", "True", "True"]
 
 
 def test_login_security_pages_of_django_axes_are_in_chinese(admin_client):
