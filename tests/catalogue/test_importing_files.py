@@ -15,7 +15,7 @@ from django.test import override_settings
 from catalogue.importing import messages
 from catalogue.importing.reading import OLE_SIGNATURE
 from catalogue.models import ServiceItem
-from catalogue.services import items_import
+from catalogue.services.importing import items_import
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("import_references")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.importing import messages
 from catalogue.roles import may_import_items
-from catalogue.services import items_import
+from catalogue.services.importing import items_import
 
 
 class Command(BaseCommand):
