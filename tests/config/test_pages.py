@@ -151,3 +151,14 @@ def test_the_500_page_in_english(rf):
         page = server_error(rf.get("/")).content.decode()
 
     assert "Server error" in page
+
+
+urlpatterns = []  # for the test below: a site whose URLs cannot be reversed
+
+
+@pytest.mark.urls(__name__)
+def test_the_500_page_renders_even_when_its_links_cannot_be_reversed(rf):
+    with translation.override("zh-hans"):
+        page = server_error(rf.get("/")).content.decode()
+
+    assert "服务器出错" in page and 'href="/"' in page

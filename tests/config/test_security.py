@@ -296,7 +296,12 @@ import json, django
 django.setup()
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
+# The production static storage needs collectstatic's manifest; the headers do not.
+override_settings(STORAGES={
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}).enable()
 call_command("migrate", verbosity=0)
 client = Client(HTTP_HOST="catalogue.example.gov.cn")
 client.force_login(get_user_model().objects.create_superuser("root", password=None))
