@@ -36,6 +36,7 @@ from .models import (
     Sector,
     ServiceItem,
 )
+from .params import CraftedValuesAdminMixin, id_query_param, parse_id
 from .roles import ROLE_LABELS, department_scope
 from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
 from .services.items import (
@@ -70,7 +71,7 @@ class DropdownFiltersMixin:
         return super().media + forms.Media(js=["js/admin/dropdown_filter.js"])
 
 
-class NotFoundAdmin(admin.ModelAdmin):
+class NotFoundAdmin(CraftedValuesAdminMixin, admin.ModelAdmin):
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index for a missing object; a 404 says the same thing for an
         # object outside the user's scope without telling the two cases apart.
@@ -137,14 +138,14 @@ class DepartmentAdmin(DepartmentScopedAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(CraftedValuesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name"]
 
 
 @admin.register(MobileChannel)
-class MobileChannelAdmin(admin.ModelAdmin):
+class MobileChannelAdmin(CraftedValuesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name"]
@@ -162,8 +163,8 @@ class MainItemAdmin(DropdownFiltersMixin, DepartmentScopedAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The item form's main item autocomplete sends the chosen department along
         # (static/js/admin/main_item_autocomplete.js): offer only that department's main items.
-        department = request.GET.get("department", "")
-        if request.GET.get("field_name") == "main_item" and department.isdigit():
+        department = id_query_param(request.GET.get("department"), name="department")
+        if request.GET.get("field_name") == "main_item" and department is not None:
             queryset = queryset.filter(department_id=department)
         return queryset, may_have_duplicates
 
@@ -292,14 +293,16 @@ class ImportBatchListFilter(admin.SimpleListFilter):
     parameter_name = "import_batch"
 
     def lookups(self, request, model_admin):
-        if not (self.value() or "").isdigit():
+        batch = id_query_param(self.value(), name=self.parameter_name)
+        if batch is None:
             return []
-        batches = import_batches_for_user(request.user).filter(pk=self.value())
+        batches = import_batches_for_user(request.user).filter(pk=batch)
         return [(str(batch.pk), str(batch)) for batch in batches]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(import_batches=self.value())
+        batch = id_query_param(self.value(), name=self.parameter_name)
+        if batch is not None:
+            return queryset.filter(import_batches=batch)
         return queryset
 
 
@@ -567,7 +570,8 @@ class ServiceItemAdmin(
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not self._history_visible(request, object_id):
+        # simple-history's URL takes any text as the version and int()s it in its query.
+        if parse_id(version_id) is None or not self._history_visible(request, object_id):
             raise Http404
         if request.method == "POST":
             # simple-history saves a posted version for anyone who may view it: restoring
@@ -609,7 +613,7 @@ class ServiceItemAdmin(
             newer.history_delta_changes = record_changes(newer, older, channel_names=channel_names)
 
 
-class DepartmentMembershipInline(admin.TabularInline):
+class DepartmentMembershipInline(CraftedValuesAdminMixin, admin.TabularInline):
     model = DepartmentMembership
     fk_name = "user"
     extra = 0
@@ -623,7 +627,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CraftedValuesAdminMixin, DjangoUserAdmin):
     inlines = [DepartmentMembershipInline]
     list_display = ["username", "full_name", "role_list", "department_list", "is_active"]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]

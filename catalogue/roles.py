@@ -24,6 +24,8 @@ ROLE_LABELS = {
 }
 
 ALL_DEPARTMENTS_PERMISSION = "catalogue.access_all_departments"
+# Importing items from Excel (the admin's 导入 and `manage.py import_items --user`).
+IMPORT_PERMISSION = "catalogue.import_serviceitem"
 
 _CRUD = ("add", "change", "delete", "view")
 
@@ -135,3 +137,8 @@ def department_scope(user) -> DepartmentScope:
         )
     user._department_scope = scope
     return scope
+
+
+def may_import_items(user) -> bool:
+    """Whether `user` may import items (within their department scope)."""
+    return user.is_active and user.has_perm(IMPORT_PERMISSION)

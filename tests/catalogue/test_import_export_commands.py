@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 
 from catalogue.importing import messages
 from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
-from catalogue.roles import DEPARTMENT_STAFF
+from catalogue.roles import DEPARTMENT_STAFF, SUPERVISOR
 from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.factories import UserFactory
@@ -109,6 +109,35 @@ def test_import_items_as_a_user_keeps_to_their_departments(write_file, import_re
 
     assert "实施主体" in capsys.readouterr().err
     assert ServiceItem.objects.count() == 0
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_import_items_refuses_a_user_without_the_import_permission(write_file, dry_run):
+    roles_setup()
+    UserFactory(username="supervisor", groups=[Group.objects.get(name=SUPERVISOR)])
+    args = ["--dry-run"] if dry_run else []
+
+    with pytest.raises(CommandError, match="用户“supervisor”没有导入实施清单事项的权限") as refused:
+        call_command("import_items", write_file([valid_row()]), "--user", "supervisor", *args)
+
+    assert "未写入任何内容" in str(refused.value)
+    assert refused.value.returncode != 0  # manage.py exits with it
+    assert not ServiceItem.objects.exists()
+    assert not ServiceItem.history.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_import_items_as_a_department_staff_user_writes_their_departments_items(
+    write_file, import_references
+):
+    roles_setup()
+    staff = UserFactory(username="dept_staff", groups=[Group.objects.get(name=DEPARTMENT_STAFF)])
+    DepartmentMembership.objects.create(user=staff, department=import_references["department"])
+
+    call_command("import_items", write_file([valid_row()]), "--user", "dept_staff")
+
+    assert ServiceItem.objects.get().department == import_references["department"]
+    assert ImportBatch.objects.get().user == staff
 
 
 def test_import_items_refuses_an_unknown_user(write_file):

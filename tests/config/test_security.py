@@ -1,5 +1,6 @@
 """Sign-in, sessions, anonymous access and the deployment check."""
 
+import json
 import os
 import re
 import secrets
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from config.client_ip import client_ip_address
 from tests.factories import ServiceItemFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -122,6 +124,87 @@ def test_a_successful_sign_in_resets_the_failures(client, axes_on):
     assert not AccessAttempt.objects.filter(username="clerk").exists()
 
 
+# Behind one reverse proxy: it connects from 10.0.0.1 and appends the client's address.
+PROXY = "10.0.0.1"
+
+
+def _sign_in_through_proxy(client, password, forwarded_for, username="clerk"):
+    return client.post(
+        "/admin/login/",
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.fixture
+def behind_one_proxy(axes_on, settings):
+    settings.CLIENT_IP_PROXY_COUNT = 1
+
+
+@pytest.mark.django_db
+def test_an_attacker_behind_the_proxy_does_not_lock_the_user_out_elsewhere(
+    client, behind_one_proxy
+):
+    UserFactory(username="clerk", password=PASSWORD)
+    for _ in range(3):
+        _sign_in_through_proxy(client, "wrong", "203.0.113.66")
+
+    locked = _sign_in_through_proxy(client, PASSWORD, "203.0.113.66")
+    elsewhere = _sign_in_through_proxy(client, PASSWORD, "198.51.100.7")
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_for_entry_does_not_help_the_attacker(client, behind_one_proxy):
+    UserFactory(username="clerk", password=PASSWORD)
+    # The attacker writes a new address each time; the proxy appends the real one.
+    for n in range(3):
+        _sign_in_through_proxy(client, "wrong", f"192.0.2.{n}, 203.0.113.66")
+
+    response = _sign_in_through_proxy(client, PASSWORD, "192.0.2.99, 203.0.113.66")
+
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "address"),
+    [
+        (0, "203.0.113.66", PROXY),  # no proxy configured: the header is the client's word
+        (1, None, PROXY),  # not through the proxy
+        (1, "203.0.113.66", "203.0.113.66"),
+        (1, "192.0.2.1, 203.0.113.66", "203.0.113.66"),
+        (1, " 2001:db8::1 ", "2001:db8::1"),
+        (1, "192.0.2.1, not-an-address", PROXY),
+        (2, "192.0.2.1, 203.0.113.66, 10.0.0.2", "203.0.113.66"),
+        (2, "203.0.113.66", PROXY),  # fewer entries than proxies
+    ],
+)
+def test_the_client_address_is_read_through_the_configured_proxies(
+    rf, settings, proxies, forwarded_for, address
+):
+    settings.CLIENT_IP_PROXY_COUNT = proxies
+    headers = {} if forwarded_for is None else {"HTTP_X_FORWARDED_FOR": forwarded_for}
+    request = rf.post("/admin/login/", REMOTE_ADDR=PROXY, **headers)
+
+    assert client_ip_address(request) == address
+
+
+@pytest.mark.parametrize(("configured", "count"), [("", "0"), ("2", "2")])
+def test_axes_proxy_count_from_the_environment_sets_the_proxies_axes_reads_through(
+    configured, count
+):
+    printed = _printed_in_production(
+        "s.CLIENT_IP_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE", AXES_PROXY_COUNT=configured
+    )
+
+    assert printed == [count, "config.client_ip.client_ip_address"]
+
+
 @pytest.mark.django_db
 def test_tests_can_still_sign_in_with_the_test_client(client):
     UserFactory(username="clerk", password=PASSWORD)
@@ -209,6 +292,51 @@ def test_check_deploy_is_clean_with_the_documented_environment():
     assert "System check identified no issues" in result.stdout
 
 
+HEADERS_IN_PRODUCTION = """
+import json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client, override_settings
+# The production static storage needs collectstatic's manifest; the headers do not.
+override_settings(STORAGES={
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}).enable()
+call_command("migrate", verbosity=0)
+client = Client(HTTP_HOST="catalogue.example.gov.cn")
+client.force_login(get_user_model().objects.create_superuser("root", password=None))
+headers = {}
+for url in ["/admin/", "/reports/", "/reports/summary.json", "/admin/catalogue/serviceitem/"]:
+    response = client.get(url, secure=True)
+    headers[url] = [response.status_code, response.get("Cache-Control"),
+                    response.get("Content-Security-Policy")]
+print(json.dumps(headers))
+"""
+
+
+def test_production_settings_send_the_csp_and_private_no_store():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
+    env |= _documented_environment()
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+
+    printed = subprocess.run(
+        [sys.executable, "-c", HEADERS_IN_PRODUCTION],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert printed.returncode == 0, printed.stderr
+    for url, (status, cache_control, policy) in json.loads(printed.stdout).items():
+        assert status == 200, url
+        assert {"private", "no-store"} <= {part.strip() for part in cache_control.split(",")}, url
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy, url
+        assert "unsafe-inline" not in policy, url
+
+
 def test_check_deploy_reports_a_missing_hsts_setting():
     result = _check_deploy(SECURE_HSTS_SECONDS="0")
 
@@ -216,21 +344,31 @@ def test_check_deploy_reports_a_missing_hsts_setting():
     assert "security.W004" in result.stdout + result.stderr
 
 
-def test_secure_cookies_and_redirect_are_the_default_outside_debug():
-    hidden = {"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
-    env |= {k: v for k, v in _documented_environment().items() if k not in hidden}
+def _printed_in_production(expression: str, *, unset=(), **overrides) -> list[str]:
+    """`print(expression)` (over `s`, the settings) under the documented environment, less the
+    variables in `unset`, plus `overrides`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_", "AXES_"))}
+    env |= {k: v for k, v in _documented_environment().items() if k not in unset} | overrides
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+        f"import django; django.setup(); from django.conf import settings as s; print({expression})"
     )
 
     printed = subprocess.run(
         [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
     )
 
-    assert printed.stdout.split() == ["True", "True", "True"], printed.stderr
+    assert printed.returncode == 0, printed.stderr
+    return printed.stdout.split()
+
+
+def test_secure_cookies_and_redirect_are_the_default_outside_debug():
+    printed = _printed_in_production(
+        "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE",
+        unset={"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"},
+    )
+
+    assert printed == ["True", "True", "True"]
 
 
 def test_login_security_pages_of_django_axes_are_in_chinese(admin_client):

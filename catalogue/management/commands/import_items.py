@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.importing import messages
+from catalogue.roles import may_import_items
 from catalogue.services.importing import items_import
 
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get(username=user, is_active=True)
             except get_user_model().DoesNotExist:
                 raise CommandError(f"没有名为“{user}”的有效用户。") from None
+            if not may_import_items(user):
+                raise CommandError(
+                    f"用户“{user}”没有导入实施清单事项的权限，未写入任何内容。"
+                    "请改用有导入权限的用户（中心管理员或部门填报员），或不填 --user。"
+                )
         try:
             with open(file, "rb") as stream:
                 data = stream.read()
