@@ -44,9 +44,7 @@ def test_import_task_imports_every_synthetic_row_as_new(synthetic_file):
     assert result["counts"][NEW] == ServiceItem.objects.count() == SIZE
     assert ImportBatch.objects.get().created_count == SIZE
     assert result["queries"] > 0
-    assert result["total"] == pytest.approx(
-        result["parse"] + result["validate"] + result["write"]
-    )
+    assert result["total"] == pytest.approx(result["parse"] + result["validate"] + result["write"])
 
 
 def test_export_task_writes_every_item(synthetic_file, tmp_path):
