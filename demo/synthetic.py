@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalogue.choices import (
+    ENTRUSTED_POWER_SOURCES,
     HandlingType,
     ItemStatus,
     ItemType,
@@ -175,9 +176,7 @@ def synthetic_item_fields(
         "item_type": _weighted(rng, mix.item_types),
         "status": _weighted(rng, mix.statuses),
         "power_source": power_source,
-        "entrusting_body": "深圳市某局"
-        if power_source == PowerSource.ENTRUSTED_BY_SUPERIOR
-        else "",
+        "entrusting_body": "深圳市某局" if power_source in ENTRUSTED_POWER_SOURCES else "",
         "handling_type": handling_type,
         "tiers": _weighted(rng, mix.tiers),
         "in_hall": rng.random() < mix.in_hall,
