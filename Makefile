@@ -2,6 +2,8 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The development settings add the demo catalogue and the benchmark commands to production's.
+DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Chart.js comes from the npm registry (pinned by package-lock.json) and is served as a local
@@ -29,12 +31,12 @@ $(CHARTJS): package-lock.json
 		node_modules/chart.js/LICENSE.md $(@D)/
 
 install: $(STAMP) $(CHARTJS) $(MO_FILES)
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py setup_roles >/dev/null
+	DEBUG=true $(DEV) $(PY) manage.py migrate --noinput
+	DEBUG=true $(DEV) $(PY) manage.py setup_roles >/dev/null
 
 run: install
-	DEBUG=true $(PY) manage.py load_demo --if-empty
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(DEV) $(PY) manage.py load_demo --if-empty
+	DEBUG=true $(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production settings on this machine, over plain HTTP on loopback: DEBUG off, static files
 # collected (hashed, compressed) and served by whitenoise, gunicorn as in deploy/. The secret

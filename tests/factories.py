@@ -1,8 +1,8 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from catalogue.choices import HandlingType, ItemType, OnlineDepth, PowerSource, Tier, TimeUnit
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from demo.synthetic import valid_item_fields
 
 
 class DepartmentFactory(DjangoModelFactory):
@@ -48,19 +48,11 @@ class ServiceItemFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试事项{n}")
     department = factory.SubFactory(DepartmentFactory)
     sector = factory.SubFactory(SectorFactory)
-    item_type = ItemType.LICENSING
-    power_source = PowerSource.LOCAL_STATUTORY
-    handling_type = HandlingType.PROMISED
-    tiers = Tier.CITY | Tier.COUNTY
-    in_hall = True
-    comprehensive_window = True
-    is_online = True
-    online_depth = OnlineDepth.LEVEL_4
-    onsite_visits = 0
-    legal_limit = 20
-    legal_limit_unit = TimeUnit.WORKING_DAY
-    promised_limit = 5
-    promised_limit_unit = TimeUnit.WORKING_DAY
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # The valid item of demo.synthetic, under whatever the test gives.
+        return valid_item_fields(**kwargs)
 
     @factory.post_generation
     def mobile_channels(self, create, extracted, **kwargs):

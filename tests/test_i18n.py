@@ -26,7 +26,7 @@ from tests.reports.conftest import make_varied_items
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 # What `make messages` reads for the django domain (it skips .venv, tests and staticfiles).
-SOURCE_DIRS = ("catalogue", "config", "reports", "templates")
+SOURCE_DIRS = ("benchmarks", "catalogue", "config", "demo", "reports", "templates")
 # %(name)s and %s (gettext's python-format), {name} and {} (str.format messages).
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 

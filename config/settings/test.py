@@ -4,7 +4,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_TESTING", "true")
 
-from .base import *  # noqa: F403
+from .dev import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

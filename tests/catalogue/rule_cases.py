@@ -12,14 +12,12 @@ import pytest
 
 from catalogue.choices import (
     HandlingType,
-    ItemStatus,
-    ItemType,
     MobileService,
     OnlineDepth,
     PowerSource,
     Tier,
-    TimeUnit,
 )
+from demo.synthetic import valid_item_fields
 
 Values = dict | Callable[[SimpleNamespace], dict]
 
@@ -38,28 +36,16 @@ def resolve(values: Values, refs: SimpleNamespace) -> dict:
 
 
 def valid_item_values(refs: SimpleNamespace, **overrides) -> dict:
-    """A valid 承诺件 handled fully online; every rule holds."""
-    return {
-        "code": "11440311MB2C90542K344030000100001",
-        "name": "建设工程施工许可证核发",
-        "department": refs.department,
-        "sector": refs.sector,
-        "item_type": ItemType.LICENSING,
-        "status": ItemStatus.ACTIVE,
-        "power_source": PowerSource.LOCAL_STATUTORY,
-        "handling_type": HandlingType.PROMISED,
-        "tiers": Tier.CITY | Tier.COUNTY,
-        "in_hall": True,
-        "comprehensive_window": True,
-        "is_online": True,
-        "online_depth": OnlineDepth.LEVEL_4,
-        "onsite_visits": 0,
-        "legal_limit": 20,
-        "legal_limit_unit": TimeUnit.WORKING_DAY,
-        "promised_limit": 5,
-        "promised_limit_unit": TimeUnit.WORKING_DAY,
-        **overrides,
-    }
+    """A valid 承诺件 handled fully online (demo.synthetic's valid item); every rule holds."""
+    return valid_item_fields(
+        **{
+            "code": "11440311MB2C90542K344030000100001",
+            "name": "建设工程施工许可证核发",
+            "department": refs.department,
+            "sector": refs.sector,
+            **overrides,
+        }
+    )
 
 
 VISIT_WITH_REASON = {"online_depth": OnlineDepth.LEVEL_3, "onsite_visits": 1}

@@ -106,7 +106,7 @@ def column_headers(response):
 
 
 @pytest.fixture
-def varied_items(refs):
+def contrasting_items(refs):
     """Three items that differ in every filtered element."""
     return {
         "A": ServiceItemFactory(
@@ -172,14 +172,14 @@ def varied_items(refs):
     ],
 )
 def test_item_changelist_searches_by_code_and_name(
-    admin_client, refs, varied_items, django_assert_num_queries, params, expected
+    admin_client, refs, contrasting_items, django_assert_num_queries, params, expected
 ):
     # 1 session, 2 user, 3 count of the matching items, 4 count of all items, 5 the page,
     # 6 departments and 7 sectors of the filters.
     with django_assert_num_queries(7):
         response = admin_client.get(CHANGELIST, params(refs))
 
-    assert shown_codes(response) == {varied_items[key].code for key in expected}
+    assert shown_codes(response) == {contrasting_items[key].code for key in expected}
 
 
 @pytest.mark.parametrize(
@@ -226,7 +226,7 @@ def test_item_changelist_searches_by_code_and_name(
     ],
 )
 def test_item_changelist_filters_show_the_right_items(
-    admin_client, refs, varied_items, django_assert_num_queries, params, expected
+    admin_client, refs, contrasting_items, django_assert_num_queries, params, expected
 ):
     # 1 session, 2 user, 3 count of the filtered items, 4 count of all items, 5 the page,
     # 6 departments and 7 sectors of the filters.
@@ -235,10 +235,10 @@ def test_item_changelist_filters_show_the_right_items(
 
     assert response.status_code == 200
     assert "?e=1" not in response.get("Location", "")
-    assert shown_codes(response) == {varied_items[key].code for key in expected}
+    assert shown_codes(response) == {contrasting_items[key].code for key in expected}
 
 
-def test_item_changelist_offers_every_filter_in_chinese(admin_client, refs, varied_items):
+def test_item_changelist_offers_every_filter_in_chinese(admin_client, refs, contrasting_items):
     response = admin_client.get(CHANGELIST)
 
     titles = [str(spec.title) for spec in response.context["cl"].filter_specs]

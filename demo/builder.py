@@ -1,18 +1,18 @@
 """The demo catalogue of 深圳市光明区: quotas and a pure, deterministic builder.
 
-`build_demo_catalogue()` turns the names of `demo_data` into plain rows (dicts, no database). Every
-figure of the 光明区 report (shared/domain.md §1) is an exact quota below, dealt out over the items:
-items are ranked by how well they suit a value (an 即办件 is more likely a 公共服务 than a
-行政许可) plus a seeded jitter, and the ranked items take the values in quota order. The totals
-are therefore exact whatever the jitter, the consistency rules hold by construction, and the same
-seed always gives the same catalogue.
+`build_demo_catalogue()` turns the names of `demo.names` (read from demo/data/) into plain rows
+(dicts, no database). Every figure of the 光明区 report is an exact quota below, dealt out over
+the items: items are ranked by how well they suit a value (an 即办件 is more likely a 公共服务
+than a 行政许可) plus a seeded jitter, and the ranked items take the values in quota order.
+The totals are therefore exact whatever the jitter, the consistency rules hold by
+construction, and the same seed always gives the same catalogue.
 """
 
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .choices import (
+from catalogue.choices import (
     ITEM_TYPE_NATIONAL_CODES,
     DepartmentNature,
     HandlingType,
@@ -24,8 +24,9 @@ from .choices import (
     Tier,
     TimeUnit,
 )
-from .demo_data import ALL_DEPARTMENTS, COMPLAINT_PHONE, SECTORS, TYPE_MARKS, DemoDepartment
-from .validators import credit_code_check_character
+from catalogue.validators import credit_code_check_character
+
+from .names import COMPLAINT_PHONE, SECTORS, TYPE_MARKS, DemoDepartment, all_departments
 
 SEED = 681
 TOTAL_ITEMS = 681
@@ -246,11 +247,11 @@ def _parse_line(text: str) -> tuple[str, str, tuple[str, ...], str, str]:
 
 def _lines() -> list[_Line]:
     lines = []
-    for department_number, department in enumerate(ALL_DEPARTMENTS, start=1):
+    for department_number, department in enumerate(all_departments(), start=1):
         main_number = 0
-        for sector, text in department.items.items():
-            for raw in text.strip().splitlines():
-                mark, main_name, subs, legal_basis, fee_basis = _parse_line(raw.strip())
+        for sector, item_lines in department.items.items():
+            for raw in item_lines:
+                mark, main_name, subs, legal_basis, fee_basis = _parse_line(raw)
                 main_number += 1
                 for sub_number, sub_name in enumerate(subs or ("",), start=1 if subs else 0):
                     lines.append(
@@ -533,7 +534,7 @@ def build_demo_catalogue(seed: int = SEED) -> DemoCatalogue:
             "credit_code": department_credit_code(department, number),
             "nature": department.nature,
         }
-        for number, department in enumerate(ALL_DEPARTMENTS, start=1)
+        for number, department in enumerate(all_departments(), start=1)
     )
     main_items = tuple(
         {"department": line.department.name, "name": line.main_name}

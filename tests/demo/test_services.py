@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from catalogue.choices import HandlingType
-from catalogue.demo import build_demo_catalogue
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
-from catalogue.services import demo_load
-from catalogue.services.demo_load import demo_catalogue_load
+from demo import services as demo_services
+from demo.builder import build_demo_catalogue
+from demo.services import DemoLoadResult, demo_catalogue_load
 from tests.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_demo_catalogue_load_if_empty_leaves_a_catalogue_with_items_alone():
 
     result = demo_catalogue_load(if_empty=True)
 
-    assert result == demo_load.DemoLoadResult(skipped=True, created={})
+    assert result == DemoLoadResult(skipped=True, created={})
     assert ServiceItem.objects.count() == 1
 
 
@@ -115,7 +115,7 @@ def test_demo_catalogue_load_rejects_an_item_breaking_a_rule_and_writes_nothing(
     broken = {**promised, "promised_limit": promised["legal_limit"] + 1}
     items = tuple(broken if item is promised else item for item in demo.items)
     broken_demo = dataclasses.replace(demo, items=items)
-    monkeypatch.setattr(demo_load, "build_demo_catalogue", lambda: broken_demo)
+    monkeypatch.setattr(demo_services, "build_demo_catalogue", lambda: broken_demo)
 
     with pytest.raises(ValidationError) as raised:
         demo_catalogue_load()

@@ -1,13 +1,14 @@
-"""Load the demo catalogue. The demo app is taking this over; it is here as it was, unchanged."""
+"""Loading the demo catalogue of 光明区 into the database."""
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from ..demo import build_demo_catalogue
-from ..models import Department, MainItem, MobileChannel, Sector, ServiceItem
-from ..rules import item_rule_errors
+from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from catalogue.rules import item_rule_errors
+
+from .builder import build_demo_catalogue
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def _main_items_by_key(department_ids) -> dict[tuple[int, str], MainItem]:
 
 @transaction.atomic
 def demo_catalogue_load(*, if_empty: bool = False, batch_size: int = 500) -> DemoLoadResult:
-    """Load the demo catalogue of 光明区 (catalogue/demo.py), creating only the rows it lacks.
+    """Load the demo catalogue of 光明区 (demo/builder.py), creating only the rows it lacks.
 
     Rows are matched by natural key (sector, department and channel name; main item name within
     its department; item code). Existing rows are never changed, so loading twice writes nothing

@@ -12,10 +12,11 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier, TimeUnit
+from catalogue.choices import ItemStatus
 from catalogue.models import Department, Sector, ServiceItem
 from catalogue.services.import_batches import import_batch_record
 from catalogue.services.items import service_items_set_status
+from demo.synthetic import valid_item_fields
 
 
 def _items(count, department, sector):
@@ -25,12 +26,7 @@ def _items(count, department, sector):
             name=f"基准事项{n}",
             department=department,
             sector=sector,
-            item_type=ItemType.LICENSING,
-            handling_type=HandlingType.PROMISED,
-            tiers=Tier.CITY | Tier.COUNTY,
-            legal_limit=20,
-            legal_limit_unit=TimeUnit.WORKING_DAY,
-            promised_limit=5,
+            **valid_item_fields(),
         )
         for n in range(count)
     ]

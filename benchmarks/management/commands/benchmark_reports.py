@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.urls import reverse
 
+from benchmarks import reports as benchmark
 from catalogue.models import Department, ServiceItem
-from reports import benchmark
 
 
 class Command(BaseCommand):
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.get(pk=user.pk)
         client = benchmark.logged_in_client(user)
         reference = benchmark.reference_data_create()
-        department = Department.objects.filter(pk__in=reference["departments"]).first()
+        department = Department.objects.filter(pk__in=reference.departments).first()
         summary_url = reverse("reports:summary")
         built = 0
         for size in sizes:

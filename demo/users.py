@@ -9,10 +9,10 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
-from .models import DepartmentMembership
-from .roles import CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR
-from .selectors import department_with_most_items
-from .services.roles import roles_setup
+from catalogue.models import DepartmentMembership
+from catalogue.roles import CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR
+from catalogue.selectors import department_with_most_items
+from catalogue.services.roles import roles_setup
 
 DEMO_USERS = (
     ("centre_admin", CENTRE_ADMIN),

@@ -10,7 +10,6 @@ database created and dropped on that server. Synthetic files are built once in -
 
 import json
 import os
-import random
 import re
 import resource
 import statistics
@@ -24,61 +23,26 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+# The tasks run `manage.py benchmark_import`, which only the development settings install.
+DEV_SETTINGS = "config.settings.dev"
 DEPARTMENTS = 40
 SECTORS = 20
 MAIN_ITEMS_PER_DEPARTMENT = 25
 
 
-def _synthetic_rows(size, seed=3):
-    """Valid, varied rows in the template format, as departments fill them in."""
-    from catalogue.choices import ItemType
+def _synthetic_rows(size):
+    """The shared synthetic template rows, as lists of cells in the columns' order."""
+    from catalogue.importing.columns import COLUMNS
+    from demo.synthetic import synthetic_import_rows
 
-    rng = random.Random(seed)
-    types = [str(label) for label in ItemType.labels]
-    tiers = ["市级、县级（区）", "县级（区）", "省级、市级、县级（区）", "区级、街道级", "市区两级"]
-    for number in range(size):
-        department = number % DEPARTMENTS
-        promised = rng.random() < 0.6
-        online = rng.random() < 0.94
-        mobile = rng.random() < 0.05
-        visits = 0 if rng.random() < 0.78 else 1
-        legal = rng.choice([1, 5, 10, 20, 30, 60])
-        has_main = rng.random() < 0.3
-        yield [
-            f"11440300MB2C{number:019d}",
-            f"合成事项{number:06d}：{rng.choice(['许可', '备案', '登记', '核发', '审批'])}",
-            f"4403{number % 10**8:08d}",
-            f"主项{department:02d}-{number % MAIN_ITEMS_PER_DEPARTMENT:02d}" if has_main else "",
-            f"深圳市光明区合成局{department:02d}",
-            f"合成行业{number % SECTORS:02d}",
-            rng.choice(types),
-            "法定本级行使",
-            "",
-            "承诺件" if promised else "即办件",
-            rng.choice(tiers),
-            rng.choice(["是", "否"]),
-            rng.choice(["是", "否"]),
-            rng.choice(["是", "否"]),
-            "是" if online else "否",
-            ("Ⅲ级" if visits else "Ⅳ级（全程网办）") if online else "",
-            "是" if mobile else "否",
-            "粤省事、微信公众号" if mobile else "",
-            "查阅、申办" if mobile else "",
-            visits,
-            "需核验原件" if visits else "",
-            "否",
-            legal,
-            "工作日",
-            min(legal, rng.choice([1, 3, 5])) if promised else 0,
-            "工作日",
-            "《合成条例》第十条",
-            "光明区行政服务大厅",
-            "0755-88211234",
-            "12345",
-            "否",
-            "",
-            "在用",
-        ]
+    rows = synthetic_import_rows(
+        size,
+        departments=DEPARTMENTS,
+        sectors=SECTORS,
+        main_items_per_department=MAIN_ITEMS_PER_DEPARTMENT,
+    )
+    for row in rows:
+        yield [row[column.header] for column in COLUMNS]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,13 +74,18 @@ def _maxrss_mib():
 
 def _task_seed(options):
     from catalogue.models import Department, MainItem, Sector
+    from demo.synthetic import (
+        synthetic_department_name,
+        synthetic_main_item_name,
+        synthetic_sector_name,
+    )
 
     departments = Department.objects.bulk_create(
-        Department(name=f"深圳市光明区合成局{n:02d}") for n in range(DEPARTMENTS)
+        Department(name=synthetic_department_name(n)) for n in range(DEPARTMENTS)
     )
-    Sector.objects.bulk_create(Sector(name=f"合成行业{n:02d}") for n in range(SECTORS))
+    Sector.objects.bulk_create(Sector(name=synthetic_sector_name(n)) for n in range(SECTORS))
     MainItem.objects.bulk_create(
-        MainItem(department=department, name=f"主项{n:02d}-{m:02d}")
+        MainItem(department=department, name=synthetic_main_item_name(n, m))
         for n, department in enumerate(departments)
         for m in range(MAIN_ITEMS_PER_DEPARTMENT)
         if m % 2 == 0  # the others are created by the first import
@@ -140,7 +109,8 @@ def _task_import(options):
     baseline = _maxrss_mib()
     sheet, read_seconds, _ = _measure(lambda: read_sheet(data))
     plan, plan_seconds, plan_queries = _measure(lambda: build_plan(sheet))
-    assert not plan.has_errors, [str(error) for error in plan.errors[:5]]
+    if plan.has_errors:
+        raise RuntimeError(f"the synthetic file has errors: {[str(e) for e in plan.errors[:5]]}")
     # The service, as the command line and the admin write: items, then the import batch with
     # one historical record per item written.
     _result, write_seconds, write_queries = _measure(
@@ -175,26 +145,13 @@ def _task_stock(options):
     import tablib
     from import_export.resources import ModelResource
 
-    from catalogue.models import ServiceItem
-    from catalogue.resources import ServiceItemResource, item_resource_fields
-
-    # The product's resource refuses to import: the comparison builds its own from the same
-    # columns.
-    class StockResource(ModelResource):
-        locals().update(item_resource_fields())
-
-        class Meta:
-            model = ServiceItem
-            fields = ServiceItemResource.Meta.fields
-            import_id_fields = ("code",)
-            use_bulk = False
-            skip_unchanged = False
+    from benchmarks.stock_resource import StockServiceItemResource
 
     baseline = _maxrss_mib()
     data = Path(options["file"]).read_bytes()
     dataset, read_seconds, _ = _measure(lambda: tablib.Dataset().load(data, format="xlsx"))
     result, seconds, queries = _measure(
-        lambda: StockResource().import_data(dataset, dry_run=False, raise_errors=False)
+        lambda: StockServiceItemResource().import_data(dataset, dry_run=False, raise_errors=False)
     )
     return {
         "parse": read_seconds,
@@ -235,7 +192,8 @@ def _task_admin(options):
             reverse("admin:catalogue_serviceitem_process_import"), fields, secure=True
         )
     )
-    assert confirm.status_code == 302, confirm.status_code
+    if confirm.status_code != 302:
+        raise RuntimeError(f"the admin's confirm answered {confirm.status_code}")
     return {
         "preview": preview_seconds,
         "confirm": confirm_seconds,
@@ -417,6 +375,7 @@ def _run_task(database_url, task, file=None):
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": DEV_SETTINGS,
         "DEBUG": "false",  # no query log in connection.queries
         "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-" + "x" * 40),
     }
@@ -445,7 +404,12 @@ class _temporary_database:
             self._postgres(f'CREATE DATABASE "{self.name}"')
             base = self.server_url.rsplit("/", 1)[0]
             url = f"{base}/{self.name}"
-        environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+        environment = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": DEV_SETTINGS,
+        }
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
             env=environment, cwd=settings.BASE_DIR, check=True,

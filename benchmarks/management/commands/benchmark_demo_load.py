@@ -5,9 +5,9 @@ import tracemalloc
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from catalogue.demo import build_demo_catalogue
 from catalogue.models import ServiceItem
-from catalogue.services.demo_load import demo_catalogue_load
+from demo.builder import build_demo_catalogue
+from demo.services import demo_catalogue_load
 
 
 class Command(BaseCommand):

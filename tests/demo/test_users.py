@@ -5,8 +5,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from catalogue.demo_users import demo_users_ensure
 from catalogue.roles import CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR
+from demo.users import demo_users_ensure
 from tests.factories import DepartmentFactory, ServiceItemFactory
 
 pytestmark = pytest.mark.django_db

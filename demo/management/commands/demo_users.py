@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogue.demo_users import demo_users_ensure
+from demo.users import demo_users_ensure
 
 
 class Command(BaseCommand):

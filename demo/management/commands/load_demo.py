@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalogue.demo_users import demo_users_ensure
-from catalogue.services.demo_load import demo_catalogue_load
+from demo.services import demo_catalogue_load
+from demo.users import demo_users_ensure
 
 
 class Command(BaseCommand):
