@@ -143,7 +143,6 @@ def _task_export(options):
 def _task_stock(options):
     """django-import-export's default row-by-row import (no bulk), one run (the admin does two)."""
     import tablib
-    from import_export.resources import ModelResource
 
     from benchmarks.stock_resource import StockServiceItemResource
 

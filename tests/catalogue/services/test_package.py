@@ -11,7 +11,8 @@ import sys, django
 django.setup()
 from django.urls import get_resolver
 get_resolver().url_patterns
-print(" ".join(sorted(name for name in sys.modules if name.startswith(("catalogue", "demo", "benchmarks")))))
+prefixes = ("catalogue", "demo", "benchmarks")
+print(" ".join(sorted(name for name in sys.modules if name.startswith(prefixes))))
 """
 
 
