@@ -226,9 +226,13 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     def get_export_data(self, file_format, request, queryset, **kwargs):
         if not self.has_export_permission(request):
             raise PermissionDenied
+        logged = {
+            "user": request.user,
+            "file_name": self.get_export_filename(request, queryset, file_format),
+        }
         if isinstance(file_format, CSV):
-            return exporting.export_csv_bytes(queryset)
-        return exporting.export_xlsx_bytes(queryset)
+            return exporting.export_csv_bytes(queryset, **logged)
+        return exporting.export_xlsx_bytes(queryset, **logged)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related(None).prefetch_related(None)

@@ -11,6 +11,7 @@ a formula is neutralised.
 import csv
 import io
 import itertools
+import logging
 
 import xlsxwriter
 from django.db.models import QuerySet
@@ -20,6 +21,8 @@ from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
 from .importing.values import FORMULA_TRIGGERS, contract_text, neutralise_formula
 from .models import Department, MobileChannel, Sector, ServiceItem
 from .xlsx_rows import write_rows_into
+
+logger = logging.getLogger(__name__)
 
 STREAM_CHUNK_SIZE = 2000
 _TRIGGER_CHARACTERS = "".join(FORMULA_TRIGGERS)
@@ -89,18 +92,37 @@ def export_rows(queryset: QuerySet[ServiceItem]):
         yield cells
 
 
-def write_csv(rows, stream: io.TextIOBase) -> None:
-    """CSV with a byte-order mark, so that Excel reads the Chinese as UTF-8."""
+def write_csv(rows, stream: io.TextIOBase) -> int:
+    """CSV with a byte-order mark, so that Excel reads the Chinese as UTF-8. Returns the number
+    of rows written."""
     stream.write("\ufeff")
     writer = csv.writer(stream)
     writer.writerow(HEADERS)
-    writer.writerows(rows)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
 
 
-def export_csv_bytes(queryset) -> bytes:
+def _log_export(*, user, file_name: str, count: int) -> None:
+    who = user.get_username() if user is not None else "(command line, no user)"
+    logger.info("Export of %d items to %r by %s", count, file_name, who)
+
+
+def export_csv_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
     stream = io.StringIO()
-    write_csv(export_rows(queryset), stream)
+    count = write_csv(export_rows(queryset), stream)
+    _log_export(user=user, file_name=file_name, count=count)
     return stream.getvalue().encode("utf-8")
+
+
+def export_xlsx(queryset, target, *, user=None, file_name: str = "") -> int:
+    """The items of `queryset` in the template format, to `target` (a path or a binary file
+    object). Returns the number of items written."""
+    count = write_xlsx(export_rows(queryset), target)
+    _log_export(user=user, file_name=file_name or str(target), count=count)
+    return count
 
 
 def write_xlsx(rows, target) -> int:
@@ -157,9 +179,9 @@ def write_xlsx(rows, target) -> int:
     return written[ITEMS_PART]
 
 
-def export_xlsx_bytes(queryset) -> bytes:
+def export_xlsx_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
     stream = io.BytesIO()
-    write_xlsx(export_rows(queryset), stream)
+    export_xlsx(queryset, stream, user=user, file_name=file_name)
     return stream.getvalue()
 
 

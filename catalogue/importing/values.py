@@ -30,13 +30,7 @@ from catalogue.choices import (
 )
 
 from . import messages
-
-
-class CellProblem(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
+from .problems import CellProblem
 
 # Exports prefix this to cells that a spreadsheet would read as a formula; imports drop it again.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,4 +1,5 @@
 import io
+import logging
 
 import openpyxl
 import pytest
@@ -17,7 +18,7 @@ from catalogue.importing.columns import COLUMNS, HEADERS, Kind
 from catalogue.models import MobileChannel, ServiceItem
 from catalogue.services import items_import
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
-from tests.factories import MainItemFactory, ServiceItemFactory
+from tests.factories import MainItemFactory, ServiceItemFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("import_references")
 
@@ -214,3 +215,16 @@ def test_a_filled_in_template_imports(import_references):
 
     assert items_import(file=stream.getvalue()).written
     assert xlsx_bytes  # the helper builds the same layout without the template extras
+
+
+def test_each_export_logs_one_line_with_who_the_file_and_the_count(catalogue, caplog):
+    user = UserFactory(username="clerk")
+
+    with caplog.at_level(logging.INFO, logger="catalogue.exporting"):
+        export_xlsx_bytes(catalogue, user=user, file_name="实施清单.xlsx")
+        export_csv_bytes(catalogue, user=user, file_name="实施清单.csv")
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Export of 2 items to '实施清单.xlsx' by clerk",
+        "Export of 2 items to '实施清单.csv' by clerk",
+    ]

@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -13,7 +15,19 @@ from catalogue.choices import (
     Tier,
 )
 from catalogue.history import HistoricalServiceItem
-from catalogue.importing import ERROR, NEW, UNCHANGED, UPDATE, messages
+from catalogue.importing import (
+    ERROR,
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    CellProblem,
+    FileProblem,
+    ImportProblem,
+    PlanWithErrors,
+    StalePlan,
+    apply_plan,
+    messages,
+)
 from catalogue.models import DepartmentMembership, ImportBatch, MainItem, MobileChannel, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
 from catalogue.services import items_import, items_import_plan, roles_setup
@@ -504,3 +518,34 @@ def test_plan_values_are_plain_python_values(import_references):
 
     (row,) = plan.rows
     assert {type(value) for value in row.values} <= {str, int, bool, type(None), list}
+
+
+def test_a_plan_with_errors_is_refused_by_the_writer_even_without_python_assertions():
+    plan = items_import_plan(rows=[valid_row(事项名称="")])
+    assert plan.has_errors
+
+    with pytest.raises(PlanWithErrors) as refused:
+        apply_plan(plan)
+
+    assert refused.value.message == messages.NOTHING_WRITTEN
+    assert ServiceItem.objects.count() == 0
+
+
+def test_every_import_problem_shares_one_base_class_with_its_message():
+    for problem_class in (FileProblem, CellProblem, StalePlan, PlanWithErrors):
+        problem = problem_class(messages.NO_ROWS)
+
+        assert isinstance(problem, ImportProblem)
+        assert problem.message == messages.NO_ROWS
+        assert str(problem) == str(messages.NO_ROWS)
+
+
+def test_each_completed_import_logs_one_line_with_who_the_file_and_the_counts(caplog):
+    user = UserFactory(username="clerk", is_superuser=True)
+
+    with caplog.at_level(logging.INFO, logger="catalogue.importing.writing"):
+        items_import(rows=[valid_row()], user=user, file_name="光明.xlsx")
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Import of '光明.xlsx' by clerk: 1 new, 0 updated, 0 unchanged"
+    ]

@@ -1,6 +1,7 @@
 """Bad and unusual files: a clear message, nothing written, never an exception."""
 
 import io
+import logging
 import random
 import re
 import zipfile
@@ -12,7 +13,7 @@ import xlsxwriter
 from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 
-from catalogue.importing import messages
+from catalogue.importing import messages, reading
 from catalogue.importing.reading import OLE_SIGNATURE
 from catalogue.models import ServiceItem
 from catalogue.services import items_import
@@ -255,3 +256,52 @@ def test_an_excel_error_value_is_a_row_error():
 
     (error,) = result.plan.errors
     assert (error.row, error.column, error.problem) == (2, "承诺办结时限", messages.ERROR_VALUE)
+
+
+def test_a_bug_while_reading_is_logged_and_not_blamed_on_the_file(monkeypatch, caplog):
+    def broken_scan(archive, sheet_path):
+        raise TypeError("a bug in the reader")
+
+    monkeypatch.setattr(reading, "_scan_sheet", broken_scan)
+
+    with caplog.at_level(logging.ERROR, logger="catalogue.importing.reading"):
+        problem = _file_problem(xlsx_bytes([valid_row()]))
+
+    assert problem == str(messages.READ_FAILED)
+    assert problem != str(messages.CORRUPT)
+    (record,) = caplog.records
+    assert record.exc_info[0] is TypeError
+
+
+def test_a_zip_with_a_negative_member_offset_is_damaged_not_a_bug(caplog):
+    data = bytearray(xlsx_bytes([valid_row()]))
+    # The end record claims the central directory starts 1 MB later than it does: zipfile
+    # then places every member's header before the start of the file.
+    end = data.rindex(b"PK\x05\x06")
+    offset = int.from_bytes(data[end + 16 : end + 20], "little")
+    data[end + 16 : end + 20] = (offset + 1_000_000).to_bytes(4, "little")
+
+    with caplog.at_level(logging.ERROR):
+        problem = _file_problem(bytes(data))
+
+    assert problem in (str(messages.CORRUPT), str(messages.NOT_EXCEL))
+    assert not caplog.records
+
+
+def test_a_zip_member_marked_encrypted_is_refused_as_damaged():
+    data = bytearray(xlsx_bytes([valid_row()]))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 8] |= 0x1  # general purpose flag: encrypted
+
+    assert _file_problem(bytes(data)) == str(messages.CORRUPT)
+
+
+def test_a_workbook_whose_sheet_part_is_missing_is_damaged():
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([valid_row()])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            if name != SHEET:
+                target.writestr(name, source.read(name))
+
+    assert _file_problem(out.getvalue()) == str(messages.CORRUPT)
