@@ -18,8 +18,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
-from .importing.values import FORMULA_TRIGGERS, contract_text, neutralise_formula
+from .importing.values import contract_text
 from .models import Department, MobileChannel, Sector, ServiceItem
+from .spreadsheet_text import FORMULA_TRIGGERS, neutralise_formula, safe_cells
 from .xlsx_rows import write_rows_into
 
 logger = logging.getLogger(__name__)
@@ -256,12 +257,19 @@ def error_rows_xlsx_bytes(plan) -> bytes:
     error_column = len(header) - 1
     # A column format: the streamed rows take their column's style.
     sheet.set_column(error_column, error_column, 80, error_format)
-    for index, title in enumerate(header):
-        sheet.write_string(0, index, title, header_format)
+    # The headers come from the file: written blank with their format here, and filled in,
+    # escaped, by write_rows_into (xlsxwriter would write some markup unescaped).
+    for index in range(len(header)):
+        sheet.write_blank(0, index, None, header_format)
     sheet.freeze_panes(1, 1)
     workbook.close()
     stream = io.BytesIO()
-    write_rows_into(package.getvalue(), {ITEMS_PART: _error_rows(plan)}, stream)
+    write_rows_into(
+        package.getvalue(),
+        {ITEMS_PART: _error_rows(plan)},
+        stream,
+        headers={ITEMS_PART: safe_cells(header)},
+    )
     return stream.getvalue()
 
 

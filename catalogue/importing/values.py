@@ -28,13 +28,10 @@ from catalogue.choices import (
     TimeUnit,
     tier_span_label,
 )
+from catalogue.spreadsheet_text import FORMULA_TRIGGERS, NEUTRALISING_PREFIX
 
 from . import messages
 from .problems import CellProblem
-
-# Exports prefix this to cells that a spreadsheet would read as a formula; imports drop it again.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-NEUTRALISING_PREFIX = "'"
 
 # OpenCC rather than a table of the fixed labels: the names of departments, sectors and channels
 # (粵省事, 衛生健康局) are open-ended reference data that also arrive in traditional characters.
@@ -44,12 +41,6 @@ _to_simplified = opencc.OpenCC("t2s").convert
 @lru_cache(maxsize=8192)
 def simplified(text: str) -> str:
     return _to_simplified(text)
-
-
-def neutralise_formula(text: str) -> str:
-    if text.startswith(FORMULA_TRIGGERS):
-        return NEUTRALISING_PREFIX + text
-    return text
 
 
 def cell_text(raw) -> str:
