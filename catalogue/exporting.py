@@ -17,7 +17,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
+from .importing.columns import COLUMN_BY_FIELD, COLUMNS, HEADERS, Kind, cell_renderers
 from .importing.values import contract_text
 from .models import Department, MobileChannel, Sector, ServiceItem
 from .spreadsheet_text import FORMULA_TRIGGERS, neutralise_formula, safe_cells
@@ -200,13 +200,13 @@ def _choice_lists() -> dict[str, list[str]]:
             lists[column.header] = ["是", "否"]
         elif column.choices is not None:
             lists[column.header] = [contract_text(label) for label in column.choices.labels]
-    lists["实施主体"] = list(
-        Department.objects.filter(is_active=True).values_list("name", flat=True)
-    )
-    lists["所属行业"] = list(Sector.objects.filter(is_active=True).values_list("name", flat=True))
-    lists["指尖办渠道"] = list(
-        MobileChannel.objects.filter(is_active=True).values_list("name", flat=True)
-    )
+    references = {
+        "department": Department.objects.filter(is_active=True),
+        "sector": Sector.objects.filter(is_active=True),
+        "mobile_channels": MobileChannel.objects.filter(is_active=True),
+    }
+    for field_name, queryset in references.items():
+        lists[COLUMN_BY_FIELD[field_name].header] = list(queryset.values_list("name", flat=True))
     order = {header: index for index, header in enumerate(HEADERS)}
     return {header: lists[header] for header in sorted(lists, key=order.get)}
 

@@ -26,7 +26,7 @@ PLAN_EXPIRED = _("预览已过期或不属于当前用户，请重新上传文�
 # Problems in one cell. The row error reads: 第 N 行，“列”：值“…”——problem.
 REQUIRED = _("必填，不能为空。")
 TOO_LONG = _("最多 {max_length} 个字符，当前 {length} 个。")
-BASIC_CODE_FORMAT = _("应为 12 位数字或字母。")
+CODE_FORMAT = _("应为 {length} 位数字或字母。")
 DUPLICATE_CODE = _("与第 {other_row} 行的实施编码重复，同一文件中每个实施编码只能出现一次。")
 NOT_A_CHOICE = _("不是可选值。可填：{allowed}。")
 ITEM_TYPE_CODE_MISMATCH = _("代码与名称不一致。可填名称（如“行政许可”）或代码：{allowed}。")

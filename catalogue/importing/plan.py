@@ -6,7 +6,6 @@ Reference data and the existing items are loaded in a few batched queries, never
 The plan is plain data (JSON-serialisable), so the admin can keep it between preview and confirm.
 """
 
-import re
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from types import SimpleNamespace
@@ -21,8 +20,6 @@ from .reading import FileProblem, Sheet
 from .values import CellProblem, cell_text, code_text, label_key, split_values
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
-
-_BASIC_CODE = re.compile(r"^[0-9A-Za-z]{12}$")
 
 
 @dataclass(slots=True)
@@ -176,14 +173,15 @@ class _Parsers:
 
     @staticmethod
     def _code(column):
-        is_code, max_length = column.field == "code", column.max_length
+        required, max_length, pattern = column.required, column.max_length, column.pattern
+        pattern_problem = messages.CODE_FORMAT.format(length=max_length)
 
         def parse_code(raw):
             text = code_text(raw)
-            if is_code and not text:
+            if required and not text:
                 raise CellProblem(messages.REQUIRED)
-            if not is_code and text and not _BASIC_CODE.match(text):
-                raise CellProblem(messages.BASIC_CODE_FORMAT)
+            if pattern is not None and text and not pattern.match(text):
+                raise CellProblem(pattern_problem)
             return _within_length(max_length, text)
 
         return parse_code

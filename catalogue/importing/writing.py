@@ -11,7 +11,7 @@ from catalogue.models import MainItem, ServiceItem
 from catalogue.text import join_list
 
 from . import messages, references
-from .columns import COLUMNS, FIELD_NAMES
+from .columns import COLUMN_BY_FIELD, COLUMNS, FIELD_NAMES
 from .plan import NEW, UNCHANGED, UPDATE, VALUE_INDEX, ImportPlan
 from .problems import PlanWithErrors, StalePlan
 from .values import label_key
@@ -248,7 +248,8 @@ def _update(rows):
         item.updated_at = now
         items.append(item)
     ServiceItem.objects.bulk_update(items, fields, batch_size=UPDATE_BATCH_SIZE)
-    channel_rows = [row for row in rows if "指尖办渠道" in row.changed]
+    channels_header = COLUMN_BY_FIELD["mobile_channels"].header
+    channel_rows = [row for row in rows if channels_header in row.changed]
     for batch in references.chunks(channel_rows):
         through.objects.filter(serviceitem_id__in=[row.item_id for row in batch]).delete()
         through.objects.bulk_create(
