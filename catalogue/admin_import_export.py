@@ -200,7 +200,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         return self._xlsx_response(
-            exporting.template_xlsx_bytes(), gettext("实施清单导入模板.xlsx")
+            exporting.template_xlsx_bytes(user=request.user), gettext("实施清单导入模板.xlsx")
         )
 
     def import_errors_view(self, request, token):

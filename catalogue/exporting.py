@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from .importing.columns import COLUMN_BY_FIELD, COLUMNS, HEADERS, Kind, cell_renderers
 from .importing.values import contract_text
 from .models import Department, MobileChannel, Sector, ServiceItem
+from .selectors import departments_for_user
 from .spreadsheet_text import FORMULA_TRIGGERS, neutralise_formula, safe_cells
 from .xlsx_rows import write_rows_into
 
@@ -118,18 +119,25 @@ def export_csv_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
     return stream.getvalue().encode("utf-8")
 
 
+def _departments_offered(user) -> QuerySet[Department] | None:
+    # Department staff must not learn other departments' names from the drop-downs.
+    return None if user is None else departments_for_user(user)
+
+
 def export_xlsx(queryset, target, *, user=None, file_name: str = "") -> int:
     """The items of `queryset` in the template format, to `target` (a path or a binary file
-    object). Returns the number of items written."""
-    count = write_xlsx(export_rows(queryset), target)
+    object). Returns the number of items written. `user`: whose departments the drop-down
+    offers (None, from the command line: every department)."""
+    count = write_xlsx(export_rows(queryset), target, departments=_departments_offered(user))
     _log_export(user=user, file_name=file_name or str(target), count=count)
     return count
 
 
-def write_xlsx(rows, target) -> int:
+def write_xlsx(rows, target, *, departments: QuerySet[Department] | None = None) -> int:
     """The template (header row, drop-downs, explanation sheet) followed by `rows`.
 
-    `target` is a path or a binary file object. Returns the number of rows written.
+    `target` is a path or a binary file object. `departments`: those the drop-down offers (the
+    user's scope; None: every department). Returns the number of rows written.
     """
     package = io.BytesIO()
     workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
@@ -155,7 +163,7 @@ def write_xlsx(rows, target) -> int:
         )
     sheet.freeze_panes(1, 0)
 
-    lists = _choice_lists()
+    lists = _choice_lists(departments)
     for index, header in enumerate(lists):
         lists_sheet.write_string(0, index, header)
     lists_sheet.hide()
@@ -186,13 +194,13 @@ def export_xlsx_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
     return stream.getvalue()
 
 
-def template_xlsx_bytes() -> bytes:
+def template_xlsx_bytes(*, user=None) -> bytes:
     stream = io.BytesIO()
-    write_xlsx((), stream)
+    write_xlsx((), stream, departments=_departments_offered(user))
     return stream.getvalue()
 
 
-def _choice_lists() -> dict[str, list[str]]:
+def _choice_lists(departments=None) -> dict[str, list[str]]:
     """Header -> values offered in its drop-down: fixed labels and the reference names."""
     lists = {}
     for column in COLUMNS:
@@ -201,7 +209,9 @@ def _choice_lists() -> dict[str, list[str]]:
         elif column.choices is not None:
             lists[column.header] = [contract_text(label) for label in column.choices.labels]
     references = {
-        "department": Department.objects.filter(is_active=True),
+        "department": (Department.objects if departments is None else departments).filter(
+            is_active=True
+        ),
         "sector": Sector.objects.filter(is_active=True),
         "mobile_channels": MobileChannel.objects.filter(is_active=True),
     }

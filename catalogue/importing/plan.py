@@ -249,7 +249,9 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
         unknown_columns=unknown, columns=found, header=[cell_text(cell) for cell in sheet.header]
     )
     parsers = _Parsers(
-        references.department_lookup(), references.sector_lookup(), references.channel_lookup()
+        references.department_lookup(suggestible=allowed_departments),
+        references.sector_lookup(),
+        references.channel_lookup(),
     )
     specs = []
     for name, index in positions.items():
