@@ -118,6 +118,8 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         )
 
     def _preview(self, request, plan, data, file_name):
+        if plan.unchecked_from_row is not None:
+            messages.warning(request, plan.unchecked_message)
         file_hash = hashlib.sha256(data).hexdigest()
         token = plan_keep(plan=plan, user=request.user, file_hash=file_hash, file_name=file_name)
         listed = {NEW: [], UPDATE: [], ERROR: []}

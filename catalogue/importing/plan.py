@@ -61,6 +61,8 @@ class ImportPlan:
     columns: list = field(default_factory=list)  # headers recognised, in file order
     header: list = field(default_factory=list)  # the header row as found
     file_problem: str | None = None
+    # Set when checking stopped after MAX_ERROR_ROWS error rows: the first row not checked.
+    unchecked_from_row: int | None = None
 
     @property
     def counts(self):
@@ -79,7 +81,16 @@ class ImportPlan:
 
     def summary(self):
         counts = self.counts
-        return str(messages.SUMMARY.format(total=len(self.rows), **counts))
+        summary = str(messages.SUMMARY.format(total=len(self.rows), **counts))
+        if self.unchecked_from_row is not None:
+            summary += str(self.unchecked_message)
+        return summary
+
+    @property
+    def unchecked_message(self):
+        return messages.TOO_MANY_ERROR_ROWS.format(
+            count=self.counts[ERROR], row=self.unchecked_from_row
+        )
 
     def to_dict(self):
         """Plain data for JSON: each row as a list in RowPlan's field order (compact, fast)."""
@@ -88,6 +99,7 @@ class ImportPlan:
             "columns": self.columns,
             "header": self.header,
             "file_problem": self.file_problem,
+            "unchecked_from_row": self.unchecked_from_row,
             "rows": [
                 [
                     [[e.row, e.column, e.value, e.problem] for e in row.errors]
@@ -232,6 +244,9 @@ def _map_columns(header):
 WRITTEN_FIELDS = (*FIELD_NAMES, "mobile_channels")
 VALUE_INDEX = {name: index for index, name in enumerate(WRITTEN_FIELDS)}
 CHUNK_ROWS = 2000  # rows checked together: one query for their existing items
+# Checking stops after this many error rows (at the end of their chunk): a file of nothing but
+# errors would otherwise keep every cell of every row, and nobody reads 100,000 errors.
+MAX_ERROR_ROWS = 1000
 
 
 def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
@@ -319,6 +334,10 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
         if len(chunk) == CHUNK_ROWS:
             _decide(chunk, context)
             chunk = []
+            error_rows = plan.counts[ERROR]
+            if error_rows >= MAX_ERROR_ROWS:
+                plan.unchecked_from_row = row_number + 1
+                break
     if chunk:
         _decide(chunk, context)
     if not plan.rows:

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import methodcaller
 from xml.etree import ElementTree
 
 import python_calamine
@@ -24,6 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from catalogue.text import join_list
 
 from . import messages
+from .columns import COLUMNS
 from .problems import FileProblem
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,19 @@ _ROW_ELEMENT = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
 _FILLED_VALUE = re.compile(rb"<v>\s*[^<\s]|<t(?:\s[^>]*)?>\s*[^<\s]|<f[\s>/]")
 # Above this many rows, rows without a value are dropped before calamine reads the sheet.
 BLANK_ROW_FILTER_THRESHOLD = 200_000
+# The contract has about 35 columns; a file may carry a few of its own (ignored). A sheet with
+# values far to the right (16,000 columns × 1,300 rows unpack to 437 MB, within the limits) is
+# refused before it is read: calamine would hold every row at the full width.
+MAX_COLUMNS = 100
+# Cells with a value in one sheet: 100,000 rows of the whole template, with room to spare. The
+# work and memory of a preview grow with it (calamine, the plan), whatever the file's size.
+MAX_FILLED_CELLS = 4_000_000
+# A cell with a value (not self-closing, not empty) in a column after CV, the 100th.
+_FAR_COLUMN = rb'<c r="((?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d+)"'
+_FAR_CELL = re.compile(_FAR_COLUMN + rb"[^>]*(?<!/)>(?!</c>)")
+_CELL_WITHOUT_REFERENCE = re.compile(rb'<c(?:>| (?!r="))')
+# Either of the two, in one pass (a shared prefix keeps the search fast).
+_WIDTH_SUSPECT = re.compile(rb'<c(?:>| (?!r=")| r="(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d)')
 
 
 # What zipfile, zlib and ElementTree raise on damaged bytes (found by fuzzing the reader): bad
@@ -181,22 +196,60 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
 
 def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
     """Stream the sheet's XML once: its number of rows, and whether it holds any formula or
-    error value."""
+    error value; refuse a sheet far wider than the contract before calamine reads it (calamine
+    holds every row at the width of the widest)."""
     limit = max_unpacked_size()
-    seen, rows, has_formula, tail = 0, 0, False, b""
+    seen, rows, filled, has_formula, pending = 0, 0, 0, False, b""
     with archive.open(sheet_path) as stream:
         # zipfile stops at the declared size and checks the CRC, so a lying header fails here.
         while chunk := stream.read(1 << 20):
             seen += len(chunk)
             if seen > limit:
                 raise FileProblem(messages.ZIP_BOMB.format(limit=filesizeformat(limit)))
-            rows += chunk.count(b"<row ") + chunk.count(b"<row>")
-            if not has_formula and (
-                _ERROR_TYPE in tail + chunk or _FORMULA_TAG.search(tail + chunk)
-            ):
-                has_formula = True
-            tail = chunk[-8:]
+            pending += chunk
+            cut = pending.rfind(b"</row>")
+            if cut < 0 and len(pending) < (8 << 20):
+                continue  # a row is checked whole; a row without end is checked at 8 MiB
+            cut = cut + len(b"</row>") if cut >= 0 else len(pending)
+            block, pending = pending[:cut], pending[cut:]
+            rows += block.count(b"<row ") + block.count(b"<row>")
+            has_formula = has_formula or _ERROR_TYPE in block or bool(_FORMULA_TAG.search(block))
+            _check_width(block)
+            filled += block.count(b"</c>")
+            if filled > MAX_FILLED_CELLS:
+                raise FileProblem(messages.TOO_MANY_CELLS.format(limit=f"{MAX_FILLED_CELLS:,}"))
+    rows += pending.count(b"<row ") + pending.count(b"<row>")
+    has_formula = has_formula or _ERROR_TYPE in pending or bool(_FORMULA_TAG.search(pending))
+    _check_width(pending)
+    if filled + pending.count(b"</c>") > MAX_FILLED_CELLS:
+        raise FileProblem(messages.TOO_MANY_CELLS.format(limit=f"{MAX_FILLED_CELLS:,}"))
     return rows, has_formula
+
+
+def _check_width(block: bytes) -> None:
+    """No cell with a value beyond column MAX_COLUMNS: neither by its reference nor, for cells
+    written without one, by its position in the row (cells with a value end with </c>).
+
+    One regex pass over the block in the usual case (every cell has a reference within the
+    limit); the closer checks run only on blocks where it finds something.
+    """
+    suspect = _WIDTH_SUSPECT.search(block)
+    if suspect is None:
+        return
+    far = _FAR_CELL.search(block, suspect.start())
+    if far is not None:
+        raise FileProblem(
+            messages.TOO_WIDE.format(
+                cell=far.group(1).decode(), limit=MAX_COLUMNS, columns=len(COLUMNS)
+            )
+        )
+    if _CELL_WITHOUT_REFERENCE.search(block, suspect.start()) is None:
+        return
+    widest = max(map(methodcaller("count", b"</c>"), block.split(b"</row>")))
+    if widest > MAX_COLUMNS:
+        raise FileProblem(
+            messages.TOO_MANY_COLUMNS.format(count=widest, limit=MAX_COLUMNS, columns=len(COLUMNS))
+        )
 
 
 def _without_blank_rows(archive: zipfile.ZipFile, sheet_path: str) -> bytes:
