@@ -48,7 +48,8 @@ UNKNOWN_REFERENCE_NO_SUGGESTION = _("系统中没有这个{kind}，请先在系�
 ERROR_VALUE = _("是 Excel 错误值（如 #DIV/0!、#N/A），请改正后再导入。")
 FORMULA_WITHOUT_VALUE = _("是公式但没有计算结果，请在 Excel 中打开并保存（或改填数值）后再导入。")
 DEPARTMENT_NOT_ALLOWED = _("您只能导入以下实施主体的事项：{allowed}。")
-ITEM_OF_OTHER_DEPARTMENT = _("该编码是其他实施主体（{department}）的事项，您不能修改。")
+# Names no department: department staff see only their own departments' names.
+ITEM_OF_OTHER_DEPARTMENT = _("该编码是其他实施主体的事项，您不能修改。")
 
 ROW_ERROR = _("第 {row} 行，“{column}”：值“{value}”——{problem}")
 EMPTY_VALUE = _("（空）")

@@ -434,9 +434,7 @@ def _check_department_allowed(row, values, current, context):
                 row.row,
                 COLUMN_BY_FIELD["code"].header,
                 row.code,
-                str(
-                    messages.ITEM_OF_OTHER_DEPARTMENT.format(department=current["department__name"])
-                ),
+                str(messages.ITEM_OF_OTHER_DEPARTMENT),
             )
         )
 

@@ -110,7 +110,6 @@ def existing_items(codes, field_names) -> dict[str, dict]:
         "code",
         "updated_at",
         "main_item__department_id",
-        "department__name",
         *(f"{name}_id" if name in ("department", "sector", "main_item") else name
           for name in field_names if name != "code"),
     ]  # fmt: skip

@@ -394,10 +394,21 @@ def test_import_rejects_changing_an_item_of_other_department(import_references):
     )
 
     (error,) = result.plan.errors
-    assert error.problem == messages.ITEM_OF_OTHER_DEPARTMENT.format(department=OTHER_DEPARTMENT)
+    assert error.problem == messages.ITEM_OF_OTHER_DEPARTMENT
     assert (
         ServiceItem.objects.get(code="THEIRS").department == import_references["other_department"]
     )
+
+
+def test_refusing_a_code_of_another_department_does_not_name_that_department(import_references):
+    ServiceItemFactory(code="THEIRS", department=import_references["other_department"])
+
+    plan = items_import_plan(
+        rows=[valid_row(实施编码="THEIRS")], user=_staff_of(import_references["department"])
+    )
+
+    assert plan.has_errors
+    assert not [str(error) for error in plan.errors if "民政局" in str(error)]
 
 
 def test_import_is_recorded_as_a_batch_with_history_of_each_item_written(import_references):
