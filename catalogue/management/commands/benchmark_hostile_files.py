@@ -13,8 +13,6 @@ import io
 import json
 import os
 import resource
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -22,7 +20,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from catalogue.management.commands.benchmark_import import _synthetic_rows, _temporary_database
+from catalogue.management.commands.benchmark_import import (
+    _run_task,
+    _synthetic_rows,
+    _temporary_database,
+)
 
 
 def _column_letters(index: int) -> str:
@@ -149,9 +151,9 @@ class Command(BaseCommand):
             "|---|---:|---:|---:|---:|---|",
         ]
         with _temporary_database(None, workdir) as url:
-            _run(url, "seed")
+            _run_task(url, "seed")
             for name, path in files.items():
-                result = _run(url, "preview", path)
+                result = _run_task(url, "preview", path, command_name="benchmark_hostile_files")
                 with zipfile.ZipFile(path) as archive:
                     unpacked = sum(info.file_size for info in archive.infolist())
                 lines.append(
@@ -191,24 +193,3 @@ def _preview(file: str) -> dict:
         "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "outcome": outcome,
     }
-
-
-def _run(url: str, task: str, file: Path | None = None) -> dict:
-    if task == "seed":
-        command = [sys.executable, "manage.py", "benchmark_import", "--task", "seed"]
-    else:
-        command = [sys.executable, "manage.py", "benchmark_hostile_files", "--task", task]
-        command += ["--file", str(file)]
-    environment = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-" + "x" * 40),
-    }
-    completed = subprocess.run(
-        command, env=environment, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"task {task} failed:\n{completed.stderr[-3000:]}")
-    line = next(line for line in completed.stdout.splitlines() if line.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))
