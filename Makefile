@@ -8,7 +8,7 @@ PORT ?= 8000
 # static file: only the built bundle is copied, into the git-ignored static/vendor/.
 CHARTJS := static/vendor/chart.js/chart.umd.min.js
 
-.PHONY: install run test lint format messages
+.PHONY: install run serve test lint format messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,26 @@ install: $(STAMP) $(CHARTJS) $(MO_FILES)
 run: install
 	DEBUG=true $(PY) manage.py load_demo --if-empty
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production settings on this machine, over plain HTTP on loopback: DEBUG off, static files
+# collected (hashed, compressed) and served by whitenoise, gunicorn as in deploy/. The secret
+# key is generated once into the git-ignored var/secret_key; the HTTPS redirect and secure
+# cookies are off because nothing terminates TLS here (a real deployment keeps them on).
+SERVE_DATABASE_URL ?= sqlite:///$(CURDIR)/db.sqlite3
+SERVE_ENV := DJANGO_SETTINGS_MODULE=config.settings.base DEBUG=false \
+	SECRET_KEY_FILE=$(CURDIR)/var/secret_key DATABASE_URL=$(SERVE_DATABASE_URL) \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+
+var/secret_key:
+	mkdir -p $(@D)
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: $(STAMP) $(CHARTJS) $(MO_FILES) var/secret_key
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py setup_roles >/dev/null
+	$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $${GUNICORN_WORKERS:-2} config.wsgi
 
 test: $(STAMP) $(CHARTJS) $(MO_FILES)
 	$(PY) -m pytest

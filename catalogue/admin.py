@@ -6,6 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import construct_instance
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
@@ -27,9 +28,9 @@ from .models import (
     ServiceItem,
 )
 from .roles import ROLE_LABELS, department_scope
-from .rules import item_rule_errors
 from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
-from .services import (
+from .services.items import (
+    service_item_check,
     service_item_delete,
     service_item_save,
     service_items_delete,
@@ -174,18 +175,26 @@ class ServiceItemAdminForm(forms.ModelForm):
         ):
             self.initial["mobile_channels"] = list(record.mobile_channel_ids)
 
-    def clean(self):
-        cleaned_data = super().clean()
-        # The model checks every other rule in clean(); its many-to-many is only known here.
-        errors = item_rule_errors(
-            {
-                "is_mobile": cleaned_data.get("is_mobile", False),
-                "mobile_channels": cleaned_data.get("mobile_channels") or [],
-            }
-        )
-        if errors:
-            raise ValidationError(errors)
-        return cleaned_data
+    def _post_clean(self):
+        # Where the ModelForm would run the model's checks, the service runs them, channels
+        # included, and hands back what the admin saves: the rules run once per save, and
+        # every message lands under its field.
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+            return
+        try:
+            self.checked_item = service_item_check(
+                item=self.instance,
+                mobile_channels=self.cleaned_data.get("mobile_channels") or [],
+                exclude=exclude,
+            )
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class ImportBatchListFilter(admin.SimpleListFilter):
@@ -337,11 +346,12 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
     # --- writes go through the services, which record who changed what and how ---
 
     def save_model(self, request, obj, form, change):
+        # Add, change and the restore of a history version all post the item form, whose
+        # validation ran service_item_check on `obj` (ServiceItemAdminForm._post_clean).
         if not self.in_scope(request, obj):
             raise PermissionDenied
         service_item_save(
-            item=obj,
-            mobile_channels=form.cleaned_data.get("mobile_channels") or [],
+            checked=form.checked_item,
             user=request.user,
             source=getattr(request, "_catalogue_change_source", ChangeSource.FORM),
         )

@@ -33,7 +33,7 @@ from .importing.plan import VALUE_INDEX
 from .importing.reading import max_file_size
 from .importing.store import PlanExpired, plan_discard, plan_fetch, plan_keep
 from .resources import ServiceItemResource
-from .services import items_import_apply, items_import_plan
+from .services.importing import items_import_apply, items_import_plan
 from .text import join_list
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +70,11 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     import_template_name = "admin/catalogue/serviceitem/import.html"
     import_preview_template_name = "admin/catalogue/serviceitem/import_preview.html"
 
-    # Hooks for per-department restrictions and audit (roles and history build on these).
+    def get_import_resource_classes(self, request):
+        # import_action and process_import below replace the stock import; should a stock view
+        # be reached anyway, it finds no resource to import with.
+        return []
+
     def get_urls(self):
         info = self.get_model_info()
         urls = [

@@ -12,7 +12,7 @@ from django.db import transaction
 from .models import DepartmentMembership
 from .roles import CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR
 from .selectors import department_with_most_items
-from .services import roles_setup
+from .services.roles import roles_setup
 
 DEMO_USERS = (
     ("centre_admin", CENTRE_ADMIN),

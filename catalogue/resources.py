@@ -1,9 +1,13 @@
 """The Excel columns of an item for django-import-export: header <-> field, nothing else.
 
 The admin's export and import use the column spec in catalogue/importing/columns.py through the
-fast paths (catalogue.exporting, catalogue.importing); this resource describes the same columns
-with the same parsing and rendering, so that django-import-export's own views and any code
-using a Resource see exactly the template format.
+fast paths (catalogue.exporting, catalogue.services.importing); this resource describes the same
+columns with the same parsing and rendering, so that django-import-export's export page lists
+exactly the template's columns.
+
+It exports only. Items are imported by catalogue.services.importing alone, which checks every
+rule, keeps to the user's departments, finds main items within their department and records
+the history; a Resource's import does none of that, so ServiceItemResource refuses to import.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +45,8 @@ def _widget(column, renderers):
     return ColumnWidget(column, renderers[column.field])
 
 
-def _declared_fields():
+def item_resource_fields() -> dict[str, fields.Field]:
+    """One resource field per template column, in the template's order."""
     renderers = cell_renderers()
     return {
         column.field: fields.Field(
@@ -53,14 +58,28 @@ def _declared_fields():
     }
 
 
+class ResourceImportRefused(Exception):
+    """Raised when code tries to import items through a django-import-export Resource."""
+
+    def __init__(self):
+        super().__init__(
+            "ServiceItemResource exports only; import items with catalogue.services.importing."
+        )
+
+
 class ServiceItemResource(resources.ModelResource):
-    locals().update(_declared_fields())
+    locals().update(item_resource_fields())
 
     class Meta:
         model = ServiceItem
         fields = tuple(column.field for column in COLUMNS)
         export_order = fields
-        import_id_fields = ("code",)
-        skip_unchanged = True
-        use_bulk = True
         name = _("实施清单事项（导入模板格式）")
+
+    # import_data is the entry of the admin's stock import, of `manage.py import` and of any
+    # script; import_row is the one below it that a caller could reach directly.
+    def import_data(self, *args, **kwargs):
+        raise ResourceImportRefused
+
+    def import_row(self, *args, **kwargs):
+        raise ResourceImportRefused

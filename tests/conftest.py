@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from catalogue.models import DepartmentMembership
 from catalogue.roles import CENTRE_ADMIN, DEPARTMENT_STAFF, SUPERVISOR
-from catalogue.services import roles_setup
+from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import DEPARTMENT, OTHER_DEPARTMENT, SECTOR
 from tests.factories import (
     DepartmentFactory,

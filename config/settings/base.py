@@ -19,6 +19,9 @@ DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("DJANGO_TESTING", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Serving: or read from a file (`make serve` generates var/secret_key; systemd credentials).
+if not SECRET_KEY and env.str("SECRET_KEY_FILE", default=""):
+    SECRET_KEY = Path(env.str("SECRET_KEY_FILE")).read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
@@ -33,6 +36,28 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+
+# --- Serving: database connections (issue 11) ---
+# PostgreSQL: DATABASE_POOL=true keeps a psycopg pool per process (Django 5.1+, needs
+# psycopg[pool]); a pool cannot be combined with persistent connections (CONN_MAX_AGE must be 0).
+if env.bool("DATABASE_POOL", default=False):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOL=true needs a PostgreSQL DATABASE_URL.")
+    if DATABASES["default"].get("CONN_MAX_AGE"):
+        raise ImproperlyConfigured("DATABASE_POOL=true needs CONN_MAX_AGE=0 (conn_max_age).")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        # Seconds a request waits for a free connection before failing.
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers share the file: write transactions take the write lock when they
+    # begin (no "database is locked" on upgrading a read), and wait for it up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+# --- end of serving: database connections ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Password of the demo login created by `manage.py load_demo`; random on every run when empty.
@@ -52,20 +77,27 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    # --- services branch: catalogue before import_export, so that catalogue's `import`
+    # command (which refuses; items are imported with import_items) replaces the stock one.
+    "catalogue",
     "import_export",
+    # --- end services branch
     "simple_history",
     "config.apps.AxesConfig",
-    "catalogue",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serving: static files straight from gunicorn (compressed, hashed, cached for ever).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Logging: puts the request's user and path on every log record (config/log.py).
+    "config.log.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Anonymous users reach only the login page: every view needs a login unless it opts out.
@@ -136,6 +168,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (else HTTPS redirects would loop).
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Serving: the process manager and the proxy probe /healthz over plain HTTP on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -147,10 +181,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# --- Serving: static files (issue 11) ---
+# `collectstatic` writes hashed, gzip-compressed copies to STATIC_ROOT (Chart.js included, from
+# static/vendor/); whitenoise serves them with a ten-year Cache-Control for the hashed names.
+# With DEBUG on, {% static %} gives the plain names and runserver serves static/ directly.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# --- end of serving: static files ---
 
 # Checked import plans kept between the admin's preview and its confirmation.
 IMPORT_PLAN_DIR = env.path("IMPORT_PLAN_DIR", default=BASE_DIR / "var" / "import-plans")
@@ -168,3 +207,43 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 
 # Demo logins created by load_demo / demo_users: this password, or a random one when empty.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# --- Serving: logging (issue 11) ---
+# One line per event on stderr, naming the request's user and path (config/log.py); tracebacks
+# stay on that line. django.request logs every unhandled error (500) with its traceback.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "config.log.RequestContextFilter"}},
+    "formatters": {
+        "line": {
+            "()": "config.log.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s user=%(user)s path=%(path)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_context"],
+            "formatter": "line",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers would print a second copy (and mail admins).
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        # 4xx responses are logged by django.request as warnings; the access log has them.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+# --- end of serving: logging ---
+
+# --- Serving: database maintenance (issue 11) ---
+# An import that writes at least this many items ANALYZEs the catalogue tables on PostgreSQL
+# (catalogue/maintenance.py): the planner otherwise works from the statistics of before.
+IMPORT_ANALYZE_MIN_ROWS = env.int("IMPORT_ANALYZE_MIN_ROWS", default=5000)
+# --- end of serving: database maintenance ---

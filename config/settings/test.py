@@ -11,6 +11,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serving: whitenoise finds static files in the source folders, as in development, so that
+# tests need no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # Tests log in with client.login()/force_login(), which pass no request to the backends;
 # tests of the lockout switch django-axes back on.

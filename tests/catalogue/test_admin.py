@@ -7,6 +7,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import translation
 
+from catalogue import admin as admin_module
 from catalogue.choices import (
     HandlingType,
     ItemStatus,
@@ -294,10 +295,10 @@ def test_item_add_saves_a_valid_item(admin_client, refs, django_assert_num_queri
     )
 
     # 1 session, 2 user, 3 savepoint, 4 department, 5 main item, 6 sector and 7 channels chosen
-    # (form fields), 8 main item, 9 department and 10 sector exist (the model's ForeignKey
-    # validation), 11 is the code unique, 12 savepoint of the save service, 13 insert the item,
-    # 14 its history record, 15 its channels already set, 16 add the channels, 17 release,
-    # 18 log entry, 19 release the savepoint.
+    # (form fields), 8 main item, 9 department and 10 sector exist and 11 is the code unique
+    # (service_item_check, run once by the form), 12 savepoint of the save service, 13 insert
+    # the item, 14 its history record, 15 its channels already set, 16 add the channels,
+    # 17 release, 18 log entry, 19 release the savepoint.
     with django_assert_num_queries(19):
         response = admin_client.post(ADD, item_post_data(values))
 
@@ -307,6 +308,56 @@ def test_item_add_saves_a_valid_item(admin_client, refs, django_assert_num_queri
     assert item.mobile_services == MobileService.LOOKUP | MobileService.APPLICATION
     assert list(item.mobile_channels.all()) == [refs.channel]
     assert item.main_item == refs.main_item
+
+
+def _count_checks(monkeypatch):
+    calls = []
+    check = admin_module.service_item_check
+    full_clean = ServiceItem.full_clean
+
+    def counted_check(**kwargs):
+        calls.append("check")
+        return check(**kwargs)
+
+    def counted_full_clean(self, *args, **kwargs):
+        calls.append("full_clean")
+        return full_clean(self, *args, **kwargs)
+
+    monkeypatch.setattr(admin_module, "service_item_check", counted_check)
+    monkeypatch.setattr(ServiceItem, "full_clean", counted_full_clean)
+    return calls
+
+
+def test_item_add_checks_the_item_once_through_the_service(admin_client, refs, monkeypatch):
+    calls = _count_checks(monkeypatch)
+
+    response = admin_client.post(ADD, item_post_data(valid_item_values(refs)))
+
+    assert response.status_code == 302, field_errors(response)
+    assert calls == ["check", "full_clean"]
+
+
+def test_item_change_checks_the_item_once_through_the_service(admin_client, refs, monkeypatch):
+    item = ServiceItemFactory(department=refs.department, sector=refs.sector)
+    url = reverse("admin:catalogue_serviceitem_change", args=[item.pk])
+    calls = _count_checks(monkeypatch)
+
+    response = admin_client.post(url, item_post_data(valid_item_values(refs, code=item.code)))
+
+    assert response.status_code == 302, field_errors(response)
+    assert calls == ["check", "full_clean"]
+
+
+def test_item_add_shows_a_field_error_once_when_the_form_already_refused_it(admin_client, refs):
+    values = valid_item_values(refs)
+    data = {**item_post_data(values), "name": ""}
+
+    response = admin_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert list(field_errors(response)) == ["name"]
+    assert len(field_errors(response)["name"]) == 1
+    assert not ServiceItem.objects.exists()
 
 
 @pytest.mark.parametrize("case", rule_case_params())
@@ -358,8 +409,8 @@ def test_item_change_saves_the_change(admin_client, refs, django_assert_num_quer
     url = reverse("admin:catalogue_serviceitem_change", args=[item.pk])
 
     # 1 session, 2 user, 3 savepoint, 4 the item, 5 its channels (has the field changed?),
-    # 6 department and 7 sector chosen (form fields), 8 department and 9 sector exist (the
-    # model's ForeignKey validation), 10 is the code unique, 11 savepoint of the save service,
+    # 6 department and 7 sector chosen (form fields), 8 department and 9 sector exist and 10 is
+    # the code unique (service_item_check, run once by the form), 11 savepoint of the save service,
     # 12 update the item, 13 its history record, 14 its channels before setting them (none
     # chosen: nothing to add), 15 release, 16 log entry, 17 release the savepoint.
     with django_assert_num_queries(17):

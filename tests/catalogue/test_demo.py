@@ -21,7 +21,7 @@ from catalogue.choices import HandlingType, ItemType, MobileService, PowerSource
 from catalogue.demo import build_demo_catalogue, organization_code
 from catalogue.models import Department, MobileChannel, ServiceItem
 from catalogue.rules import item_rule_errors
-from catalogue.services import demo_catalogue_load
+from catalogue.services.demo_load import demo_catalogue_load
 from catalogue.validators import validate_credit_code
 
 PERCENTAGE_POINT = 1

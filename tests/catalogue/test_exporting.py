@@ -17,7 +17,7 @@ from catalogue.exporting import (
 from catalogue.importing import UNCHANGED
 from catalogue.importing.columns import COLUMNS, HEADERS, Kind
 from catalogue.models import MobileChannel, ServiceItem
-from catalogue.services import items_import, items_import_plan
+from catalogue.services.importing import items_import, items_import_plan
 from catalogue.spreadsheet_text import neutralise_formula
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.factories import MainItemFactory, ServiceItemFactory, UserFactory

@@ -12,8 +12,8 @@ from catalogue.history import (
     record_changes,
 )
 from catalogue.models import ImportBatch, MobileChannel, ServiceItem
-from catalogue.services import (
-    import_batch_record,
+from catalogue.services.import_batches import import_batch_record
+from catalogue.services.items import (
     service_item_create,
     service_item_update,
     service_items_set_status,
@@ -208,6 +208,29 @@ def test_administrator_restores_an_earlier_version(client, centre_admin, own_ite
     record = latest(own_item)
     assert (record.history_user, record.change_source) == (centre_admin, ChangeSource.RESTORE)
     assert page.context["revert_disabled"] is False
+
+
+def test_restoring_a_version_that_breaks_a_rule_today_shows_the_message_and_writes_nothing(
+    client, centre_admin, own_item
+):
+    version = latest(own_item)
+    old_code = own_item.code
+    service_item_update(item=own_item, code=old_code[:-1] + "9", user=centre_admin)
+    ServiceItemFactory(code=old_code, department=own_item.department, sector=own_item.sector)
+    records = own_item.history.count()
+    client.force_login(centre_admin)
+    version_url = url("catalogue_serviceitem_simple_history", own_item.pk, version.pk)
+    data = admin_form_data(client.get(version_url))
+
+    response = client.post(version_url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "code": ["实施编码：该编码已被其他事项使用。"]
+    }
+    own_item.refresh_from_db()
+    assert own_item.code == old_code[:-1] + "9"
+    assert own_item.history.count() == records
 
 
 def test_history_of_a_deleted_item_stays_readable_by_administrators(client, centre_admin, own_item):

@@ -1,3 +1,4 @@
+import inspect
 import io
 import os
 import time
@@ -5,15 +6,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
+from import_export.admin import ImportMixin
 
 from catalogue.importing import messages
 from catalogue.importing.columns import HEADERS
 from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
-from catalogue.services import roles_setup
+from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import DEPARTMENT, OTHER_DEPARTMENT, valid_row, xlsx_bytes
 from tests.factories import ServiceItemFactory, UserFactory
 
@@ -373,3 +376,59 @@ def test_closest_names_suggested_to_department_staff_are_only_their_own(staff_cl
     assert "最接近的有：" in page
     assert "民政局" not in page
     assert DEPARTMENT in page
+
+
+def _url_views(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _url_views(pattern.url_patterns)
+        else:
+            yield pattern.callback
+
+
+def test_no_url_leads_to_the_stock_import_views_of_django_import_export():
+    stock_views = {
+        ImportMixin.import_action,
+        ImportMixin.process_import,
+        ImportMixin.process_dataset,
+    }
+
+    reached = set()
+    for view in _url_views(get_resolver().url_patterns):
+        # admin_view() wraps the bound method with functools.wraps
+        view = inspect.unwrap(view)
+        reached.add(getattr(view, "__func__", view))
+
+    assert reached, "no URL views found"
+    assert not reached & stock_views
+
+
+def test_no_admin_offers_a_resource_to_the_stock_import(rf, admin_user):
+    request = rf.get("/")
+    request.user = admin_user
+    importing_admins = [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, ImportMixin)
+    ]
+
+    assert [type(model_admin).__name__ for model_admin in importing_admins] == ["ServiceItemAdmin"]
+    for model_admin in importing_admins:
+        assert model_admin.get_import_resource_classes(request) == []
+
+
+def test_a_stock_import_confirmation_is_refused_and_writes_nothing(admin_client):
+    # The fields django-import-export's own confirmation form posts.
+    response = admin_client.post(
+        CONFIRM_URL,
+        {
+            "import_file_name": "items.csv",
+            "original_file_name": "items.csv",
+            "format": "0",
+            "resource": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT_URL
+    assert not ServiceItem.objects.exists()

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from catalogue.importing import messages
 from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
-from catalogue.services import roles_setup
+from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.factories import UserFactory
 

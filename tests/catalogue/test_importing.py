@@ -30,7 +30,8 @@ from catalogue.importing import (
 )
 from catalogue.models import DepartmentMembership, ImportBatch, MainItem, MobileChannel, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
-from catalogue.services import items_import, items_import_plan, roles_setup
+from catalogue.services.importing import items_import, items_import_plan
+from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import (
     DEPARTMENT,
     OTHER_DEPARTMENT,

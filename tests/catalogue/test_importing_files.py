@@ -18,7 +18,7 @@ from catalogue.importing import plan as plan_module
 from catalogue.importing.columns import HEADERS
 from catalogue.importing.reading import OLE_SIGNATURE
 from catalogue.models import ServiceItem
-from catalogue.services import items_import
+from catalogue.services.importing import items_import
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("import_references")

@@ -1,11 +1,20 @@
 import pytest
 import tablib
+from django.core.management import CommandError, call_command
 
 from catalogue.exporting import export_rows
 from catalogue.importing.columns import HEADERS
 from catalogue.models import MobileChannel, ServiceItem
-from catalogue.resources import ServiceItemResource
+from catalogue.resources import ResourceImportRefused, ServiceItemResource
+from tests.catalogue.importing_support import valid_row
 from tests.factories import ServiceItemFactory
+
+
+def _valid_dataset():
+    row = valid_row()
+    dataset = tablib.Dataset(headers=list(HEADERS))
+    dataset.append([row[header] for header in HEADERS])
+    return dataset
 
 
 def test_resource_columns_are_the_template_headers_in_order():
@@ -40,3 +49,58 @@ def test_resource_reads_cells_with_the_importer_parsers(import_references):
     assert resource.fields["handling_type"].clean(row) == "promised"
     assert resource.fields["tiers"].clean(row) == 12
     assert resource.fields["is_online"].clean(row) is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raise_errors", [True, False])
+def test_resource_refuses_to_import_a_valid_file_and_writes_nothing(
+    import_references, raise_errors
+):
+    with pytest.raises(ResourceImportRefused):
+        ServiceItemResource().import_data(
+            _valid_dataset(), dry_run=False, raise_errors=raise_errors
+        )
+
+    assert not ServiceItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_resource_refuses_to_import_a_single_row(import_references):
+    dataset = _valid_dataset()
+
+    with pytest.raises(ResourceImportRefused):
+        ServiceItemResource().import_row(dataset.dict[0], instance_loader=None)
+
+    assert not ServiceItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_command_of_django_import_export_cannot_import_through_the_resource(
+    import_references, tmp_path
+):
+    path = tmp_path / "items.csv"
+    path.write_text(_valid_dataset().export("csv"), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="import_items"):
+        call_command("import", "catalogue.resources.ServiceItemResource", str(path), "--no-input")
+
+    assert not ServiceItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_command_of_django_import_export_cannot_import_into_the_model(
+    import_references, tmp_path
+):
+    # With a model instead of a resource the stock command builds a resource of its own, which
+    # stored an item type "nonsense" without a word.
+    dataset = tablib.Dataset(headers=["code", "name", "department", "sector", "tiers", "item_type"])
+    dataset.append(
+        ["X1", "事项", import_references["department"].pk, import_references["sector"].pk, 12, "x"]
+    )
+    path = tmp_path / "items.csv"
+    path.write_text(dataset.export("csv"), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="import_items"):
+        call_command("import", "catalogue.ServiceItem", str(path), "--no-input")
+
+    assert not ServiceItem.objects.exists()

@@ -18,7 +18,7 @@ from catalogue.selectors import (
     main_items_for_user,
     service_items_for_user,
 )
-from catalogue.services import roles_setup
+from catalogue.services.roles import roles_setup
 from tests.factories import MainItemFactory, UserFactory
 
 

@@ -59,3 +59,67 @@ def test_language_is_simplified_chinese_first_then_english():
     assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ
+
+
+def _manage_shell(code, **env):
+    """Run `code` in `manage.py shell` on the production settings with the given variables."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DJANGO_TESTING", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG"}
+    }
+    environment.update(
+        {"DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false", "SECRET_KEY": ""}
+    )
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_secret_key_may_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("a-long-random-production-key-from-a-file\n", encoding="utf-8")
+
+    result = _manage_shell(
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        SECRET_KEY_FILE=str(key_file),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "a-long-random-production-key-from-a-file"
+
+
+def test_connection_pooling_is_refused_on_sqlite():
+    result = _manage_shell(
+        "from django.conf import settings; settings.DATABASES",
+        SECRET_KEY="key",
+        DATABASE_URL="sqlite:///db.sqlite3",
+        DATABASE_POOL="true",
+    )
+
+    assert result.returncode != 0
+    assert "DATABASE_POOL=true needs a PostgreSQL DATABASE_URL." in result.stderr
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="DATABASE_URL is not PostgreSQL",
+)
+def test_connection_pooling_serves_connections_from_a_psycopg_pool():
+    result = _manage_shell(
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor: cursor.execute('SELECT 1')\n"
+        "print(type(connection.pool).__name__, connection.pool.min_size, connection.pool.max_size)",
+        SECRET_KEY="key",
+        DATABASE_POOL="true",
+        DATABASE_POOL_MAX_SIZE="3",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ConnectionPool", "1", "3"]

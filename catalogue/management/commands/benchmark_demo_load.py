@@ -7,7 +7,7 @@ from django.db import connection, transaction
 
 from catalogue.demo import build_demo_catalogue
 from catalogue.models import ServiceItem
-from catalogue.services import demo_catalogue_load
+from catalogue.services.demo_load import demo_catalogue_load
 
 
 class Command(BaseCommand):

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier, TimeUnit
 from catalogue.models import Department, Sector, ServiceItem
-from catalogue.services import import_batch_record, service_items_set_status
+from catalogue.services.import_batches import import_batch_record
+from catalogue.services.items import service_items_set_status
 
 
 def _items(count, department, sector):

@@ -173,7 +173,8 @@ def _preview(file: str) -> dict:
     from catalogue.importing.store import plan_keep
     from catalogue.models import Department, DepartmentMembership
     from catalogue.roles import DEPARTMENT_STAFF
-    from catalogue.services import items_import_plan, roles_setup
+    from catalogue.services.importing import items_import_plan
+    from catalogue.services.roles import roles_setup
 
     roles_setup()
     user, _created = get_user_model().objects.get_or_create(username="benchmark_staff")

@@ -134,7 +134,7 @@ def _task_flush(options):
 
 def _task_import(options):
     from catalogue.importing import build_plan, read_sheet
-    from catalogue.services import items_import_apply
+    from catalogue.services.importing import items_import_apply
 
     data = Path(options["file"]).read_bytes()
     baseline = _maxrss_mib()
@@ -173,11 +173,20 @@ def _task_export(options):
 def _task_stock(options):
     """django-import-export's default row-by-row import (no bulk), one run (the admin does two)."""
     import tablib
+    from import_export.resources import ModelResource
 
-    from catalogue.resources import ServiceItemResource
+    from catalogue.models import ServiceItem
+    from catalogue.resources import ServiceItemResource, item_resource_fields
 
-    class StockResource(ServiceItemResource):
-        class Meta(ServiceItemResource.Meta):
+    # The product's resource refuses to import: the comparison builds its own from the same
+    # columns.
+    class StockResource(ModelResource):
+        locals().update(item_resource_fields())
+
+        class Meta:
+            model = ServiceItem
+            fields = ServiceItemResource.Meta.fields
+            import_id_fields = ("code",)
             use_bulk = False
             skip_unchanged = False
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.importing import messages
-from catalogue.services import items_import
+from catalogue.services.importing import items_import
 
 
 class Command(BaseCommand):

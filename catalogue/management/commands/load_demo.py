@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from catalogue.demo_users import demo_users_ensure
-from catalogue.services import demo_catalogue_load
+from catalogue.services.demo_load import demo_catalogue_load
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from catalogue.services import roles_setup
+from catalogue.services.roles import roles_setup
 
 
 class Command(BaseCommand):

@@ -1,15 +1,13 @@
-import dataclasses
-
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalogue import services
 from catalogue.choices import HandlingType, PowerSource, Tier, TimeUnit
-from catalogue.demo import build_demo_catalogue
-from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from catalogue.models import ServiceItem
 from catalogue.rules import ITEM_RULES
-from catalogue.services import (
-    demo_catalogue_load,
+from catalogue.services.items import (
+    CheckedItem,
+    ItemFields,
+    service_item_check,
     service_item_create,
     service_item_update,
 )
@@ -17,6 +15,27 @@ from tests.catalogue.rule_cases import RULE_CASES, resolve, rule_case_params, va
 from tests.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def test_item_fields_name_exactly_the_model_s_editable_fields():
+    editable = {
+        field.name
+        for field in ServiceItem._meta.get_fields()
+        if field.concrete and field.editable and not field.primary_key and not field.many_to_many
+    }
+
+    assert set(ItemFields.__annotations__) == editable
+
+
+def test_check_returns_the_item_and_its_channels_and_writes_nothing(refs):
+    values = valid_item_values(refs, is_mobile=True)
+    channels = values.pop("mobile_channels", [refs.channel])
+
+    checked = service_item_check(item=ServiceItem(**values), mobile_channels=channels)
+
+    assert checked == CheckedItem(item=checked.item, mobile_channels=tuple(channels))
+    assert checked.item.pk is None
+    assert not ServiceItem.objects.exists()
 
 
 def test_every_rule_has_a_case():
@@ -193,120 +212,3 @@ def test_update_stores_the_derived_tier_span(refs):
     service_item_update(item=item, tiers=Tier.PROVINCE | Tier.CITY | Tier.COUNTY)
 
     assert ServiceItem.objects.get(pk=item.pk).tier_span == "省市区三级"
-
-
-def _snapshot():
-    """Every row the demo load may write, with its timestamps."""
-    return {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (
-            Sector,
-            Department,
-            MobileChannel,
-            MainItem,
-            ServiceItem,
-            ServiceItem.mobile_channels.through,
-        )
-    }
-
-
-# demo_catalogue_load
-
-
-def test_demo_catalogue_load_creates_the_whole_catalogue():
-    demo = build_demo_catalogue()
-
-    result = demo_catalogue_load()
-
-    assert result.skipped is False
-    assert result.created == {
-        "sectors": len(demo.sectors),
-        "departments": len(demo.departments),
-        "mobile_channels": 0,  # the three channels come with migration 0002
-        "main_items": len(demo.main_items),
-        "items": 681,
-    }
-    assert ServiceItem.objects.count() == 681
-    assert MainItem.objects.count() == len(demo.main_items)
-    assert ServiceItem.mobile_channels.through.objects.count() == sum(
-        len(item["mobile_channels"]) for item in demo.items
-    )
-
-
-def test_demo_catalogue_load_twice_changes_nothing():
-    demo_catalogue_load()
-    before = _snapshot()
-
-    result = demo_catalogue_load()
-
-    assert result.created == dict.fromkeys(
-        ("sectors", "departments", "mobile_channels", "main_items", "items"), 0
-    )
-    assert _snapshot() == before
-
-
-def test_demo_catalogue_reload_runs_a_fixed_number_of_queries(django_assert_num_queries):
-    demo_catalogue_load()
-
-    # SAVEPOINT; the sectors, departments, channels, main items and item codes already there;
-    # RELEASE SAVEPOINT. Nothing is written.
-    with django_assert_num_queries(7):
-        demo_catalogue_load()
-
-
-def test_demo_catalogue_load_restores_missing_rows_and_keeps_edited_ones():
-    demo_catalogue_load()
-    removed = ServiceItem.objects.filter(is_mobile=False).order_by("code").first()
-    removed_code = removed.code
-    removed.delete()
-    edited = ServiceItem.objects.order_by("code").last()
-    ServiceItem.objects.filter(pk=edited.pk).update(name="已由工作人员修改的名称")
-
-    result = demo_catalogue_load()
-
-    assert result.created["items"] == 1
-    assert ServiceItem.objects.filter(code=removed_code).exists()
-    assert ServiceItem.objects.get(pk=edited.pk).name == "已由工作人员修改的名称"
-
-
-def test_demo_catalogue_load_creates_missing_mobile_channels():
-    MobileChannel.objects.filter(name="粤省事").delete()
-
-    result = demo_catalogue_load()
-
-    assert result.created["mobile_channels"] == 1
-    assert MobileChannel.objects.get(name="粤省事").items.count() > 0
-
-
-def test_demo_catalogue_load_if_empty_loads_an_empty_catalogue():
-    result = demo_catalogue_load(if_empty=True)
-
-    assert result.skipped is False
-    assert ServiceItem.objects.count() == 681
-
-
-def test_demo_catalogue_load_if_empty_leaves_a_catalogue_with_items_alone():
-    ServiceItemFactory()
-
-    result = demo_catalogue_load(if_empty=True)
-
-    assert result == services.DemoLoadResult(skipped=True, created={})
-    assert ServiceItem.objects.count() == 1
-
-
-def test_demo_catalogue_load_rejects_an_item_breaking_a_rule_and_writes_nothing(monkeypatch):
-    demo = build_demo_catalogue()
-    promised = next(item for item in demo.items if item["handling_type"] == HandlingType.PROMISED)
-    broken = {**promised, "promised_limit": promised["legal_limit"] + 1}
-    items = tuple(broken if item is promised else item for item in demo.items)
-    broken_demo = dataclasses.replace(demo, items=items)
-    monkeypatch.setattr(services, "build_demo_catalogue", lambda: broken_demo)
-
-    with pytest.raises(ValidationError) as raised:
-        demo_catalogue_load()
-
-    assert raised.value.message_dict == {
-        broken["code"]: ["承诺办结时限：不能超过法定办结时限（同一时限单位）。"]
-    }
-    assert not ServiceItem.objects.exists()
-    assert not Department.objects.exists()

@@ -1,0 +1,111 @@
+"""Import items from Excel: check a file into a plan, then write the plan and record the batch."""
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import BinaryIO
+
+from django.contrib.auth.models import User
+
+from ..importing import FileProblem, ImportPlan, ImportResult, apply_plan, build_plan, read_sheet
+from ..importing.plan import plan_from_file_problem, sheet_from_rows
+from ..maintenance import catalogue_tables_analyze_after_import
+from ..roles import department_scope
+from .import_batches import import_batch_record
+
+# What `file` may be: the bytes, a path, or an open binary file (an upload).
+ImportFile = bytes | str | os.PathLike | BinaryIO
+
+
+def _file_bytes(file: ImportFile) -> bytes:
+    if isinstance(file, bytes):
+        return file
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as stream:
+            return stream.read()
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return file.read()
+
+
+def _import_allowed_departments(user: User | None) -> frozenset[int] | None:
+    """Departments whose items `user` may import (catalogue.roles decides); None for all.
+
+    No user means an import from the command line, run by whoever administers the server.
+    """
+    if user is None:
+        return None
+    scope = department_scope(user)
+    return None if scope.all_departments else scope.department_ids
+
+
+def items_import_plan(
+    *,
+    file: ImportFile | None = None,
+    rows: Iterable[Mapping[str, object]] | None = None,
+    user: User | None = None,
+) -> ImportPlan:
+    """Read and check an Excel file (or `rows`: mappings of header -> value); write nothing.
+
+    `file` is bytes, a path or a file object. Rows of departments outside the user's scope, and
+    codes already held by such a department, are row errors. The plan says, per row, new /
+    update / unchanged / error, with every error found; file-level problems are in
+    `plan.file_problem`.
+    """
+    if rows is not None:
+        sheet = sheet_from_rows(rows)
+    else:
+        try:
+            sheet = read_sheet(_file_bytes(file))
+        except FileProblem as problem:
+            return plan_from_file_problem(problem)
+    return build_plan(sheet, allowed_departments=_import_allowed_departments(user))
+
+
+def items_import_apply(
+    *,
+    plan: ImportPlan,
+    user: User | None = None,
+    file_name: str = "",
+    verify_fresh: bool = False,
+    on_written: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Write a plan that has no errors, in one transaction (see importing.writing.apply_plan),
+    and record it as an import batch with one historical record per item it wrote."""
+
+    def record_batch(result: ImportResult) -> None:
+        import_batch_record(
+            file_name=file_name,
+            user=user,
+            created_ids=result.created_ids,
+            updated_ids=result.updated_ids,
+            unchanged_count=len(result.unchanged_ids),
+        )
+        catalogue_tables_analyze_after_import(result=result)
+        if on_written is not None:
+            on_written(result)
+
+    return apply_plan(
+        plan, user=user, file_name=file_name, verify_fresh=verify_fresh, on_written=record_batch
+    )
+
+
+def items_import(
+    *,
+    file: ImportFile | None = None,
+    rows: Iterable[Mapping[str, object]] | None = None,
+    user: User | None = None,
+    file_name: str = "",
+    dry_run: bool = False,
+    on_written: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Import items from an Excel file: all rows or, on any error, nothing.
+
+    Upserts by 实施编码. Returns an ImportResult with the plan (per-row outcome and errors) and
+    the ids created, updated and left unchanged. `on_written(result)` runs in the transaction.
+    """
+    if not file_name and isinstance(file, str | os.PathLike):
+        file_name = os.path.basename(file)
+    plan = items_import_plan(file=file, rows=rows, user=user)
+    if plan.has_errors or dry_run:
+        return ImportResult(plan=plan, dry_run=dry_run, user=user)
+    return items_import_apply(plan=plan, user=user, file_name=file_name, on_written=on_written)
