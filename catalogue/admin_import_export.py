@@ -122,6 +122,8 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         )
 
     def _preview(self, request, plan, data, file_name):
+        if plan.unchecked_from_row is not None:
+            messages.warning(request, plan.unchecked_message)
         file_hash = hashlib.sha256(data).hexdigest()
         token = plan_keep(plan=plan, user=request.user, file_hash=file_hash, file_name=file_name)
         listed = {NEW: [], UPDATE: [], ERROR: []}
@@ -204,7 +206,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         return self._xlsx_response(
-            exporting.template_xlsx_bytes(), gettext("实施清单导入模板.xlsx")
+            exporting.template_xlsx_bytes(user=request.user), gettext("实施清单导入模板.xlsx")
         )
 
     def import_errors_view(self, request, token):
@@ -230,9 +232,13 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     def get_export_data(self, file_format, request, queryset, **kwargs):
         if not self.has_export_permission(request):
             raise PermissionDenied
+        logged = {
+            "user": request.user,
+            "file_name": self.get_export_filename(request, queryset, file_format),
+        }
         if isinstance(file_format, CSV):
-            return exporting.export_csv_bytes(queryset)
-        return exporting.export_xlsx_bytes(queryset)
+            return exporting.export_csv_bytes(queryset, **logged)
+        return exporting.export_xlsx_bytes(queryset, **logged)
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related(None).prefetch_related(None)

@@ -11,15 +11,20 @@ a formula is neutralised.
 import csv
 import io
 import itertools
+import logging
 
 import xlsxwriter
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .importing.columns import COLUMNS, HEADERS, Kind, cell_renderers
-from .importing.values import FORMULA_TRIGGERS, contract_text, neutralise_formula
+from .importing.columns import COLUMN_BY_FIELD, COLUMNS, HEADERS, Kind, cell_renderers
+from .importing.values import contract_text
 from .models import Department, MobileChannel, Sector, ServiceItem
+from .selectors import departments_for_user
+from .spreadsheet_text import FORMULA_TRIGGERS, neutralise_formula, safe_cells
 from .xlsx_rows import write_rows_into
+
+logger = logging.getLogger(__name__)
 
 STREAM_CHUNK_SIZE = 2000
 _TRIGGER_CHARACTERS = "".join(FORMULA_TRIGGERS)
@@ -89,24 +94,50 @@ def export_rows(queryset: QuerySet[ServiceItem]):
         yield cells
 
 
-def write_csv(rows, stream: io.TextIOBase) -> None:
-    """CSV with a byte-order mark, so that Excel reads the Chinese as UTF-8."""
+def write_csv(rows, stream: io.TextIOBase) -> int:
+    """CSV with a byte-order mark, so that Excel reads the Chinese as UTF-8. Returns the number
+    of rows written."""
     stream.write("\ufeff")
     writer = csv.writer(stream)
     writer.writerow(HEADERS)
-    writer.writerows(rows)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
 
 
-def export_csv_bytes(queryset) -> bytes:
+def _log_export(*, user, file_name: str, count: int) -> None:
+    who = user.get_username() if user is not None else "(command line, no user)"
+    logger.info("Export of %d items to %r by %s", count, file_name, who)
+
+
+def export_csv_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
     stream = io.StringIO()
-    write_csv(export_rows(queryset), stream)
+    count = write_csv(export_rows(queryset), stream)
+    _log_export(user=user, file_name=file_name, count=count)
     return stream.getvalue().encode("utf-8")
 
 
-def write_xlsx(rows, target) -> int:
+def _departments_offered(user) -> QuerySet[Department] | None:
+    # Department staff must not learn other departments' names from the drop-downs.
+    return None if user is None else departments_for_user(user)
+
+
+def export_xlsx(queryset, target, *, user=None, file_name: str = "") -> int:
+    """The items of `queryset` in the template format, to `target` (a path or a binary file
+    object). Returns the number of items written. `user`: whose departments the drop-down
+    offers (None, from the command line: every department)."""
+    count = write_xlsx(export_rows(queryset), target, departments=_departments_offered(user))
+    _log_export(user=user, file_name=file_name or str(target), count=count)
+    return count
+
+
+def write_xlsx(rows, target, *, departments: QuerySet[Department] | None = None) -> int:
     """The template (header row, drop-downs, explanation sheet) followed by `rows`.
 
-    `target` is a path or a binary file object. Returns the number of rows written.
+    `target` is a path or a binary file object. `departments`: those the drop-down offers (the
+    user's scope; None: every department). Returns the number of rows written.
     """
     package = io.BytesIO()
     workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
@@ -132,7 +163,7 @@ def write_xlsx(rows, target) -> int:
         )
     sheet.freeze_panes(1, 0)
 
-    lists = _choice_lists()
+    lists = _choice_lists(departments)
     for index, header in enumerate(lists):
         lists_sheet.write_string(0, index, header)
     lists_sheet.hide()
@@ -157,19 +188,19 @@ def write_xlsx(rows, target) -> int:
     return written[ITEMS_PART]
 
 
-def export_xlsx_bytes(queryset) -> bytes:
+def export_xlsx_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
     stream = io.BytesIO()
-    write_xlsx(export_rows(queryset), stream)
+    export_xlsx(queryset, stream, user=user, file_name=file_name)
     return stream.getvalue()
 
 
-def template_xlsx_bytes() -> bytes:
+def template_xlsx_bytes(*, user=None) -> bytes:
     stream = io.BytesIO()
-    write_xlsx((), stream)
+    write_xlsx((), stream, departments=_departments_offered(user))
     return stream.getvalue()
 
 
-def _choice_lists() -> dict[str, list[str]]:
+def _choice_lists(departments=None) -> dict[str, list[str]]:
     """Header -> values offered in its drop-down: fixed labels and the reference names."""
     lists = {}
     for column in COLUMNS:
@@ -177,13 +208,15 @@ def _choice_lists() -> dict[str, list[str]]:
             lists[column.header] = ["是", "否"]
         elif column.choices is not None:
             lists[column.header] = [contract_text(label) for label in column.choices.labels]
-    lists["实施主体"] = list(
-        Department.objects.filter(is_active=True).values_list("name", flat=True)
-    )
-    lists["所属行业"] = list(Sector.objects.filter(is_active=True).values_list("name", flat=True))
-    lists["指尖办渠道"] = list(
-        MobileChannel.objects.filter(is_active=True).values_list("name", flat=True)
-    )
+    references = {
+        "department": (Department.objects if departments is None else departments).filter(
+            is_active=True
+        ),
+        "sector": Sector.objects.filter(is_active=True),
+        "mobile_channels": MobileChannel.objects.filter(is_active=True),
+    }
+    for field_name, queryset in references.items():
+        lists[COLUMN_BY_FIELD[field_name].header] = list(queryset.values_list("name", flat=True))
     order = {header: index for index, header in enumerate(HEADERS)}
     return {header: lists[header] for header in sorted(lists, key=order.get)}
 
@@ -234,12 +267,19 @@ def error_rows_xlsx_bytes(plan) -> bytes:
     error_column = len(header) - 1
     # A column format: the streamed rows take their column's style.
     sheet.set_column(error_column, error_column, 80, error_format)
-    for index, title in enumerate(header):
-        sheet.write_string(0, index, title, header_format)
+    # The headers come from the file: written blank with their format here, and filled in,
+    # escaped, by write_rows_into (xlsxwriter would write some markup unescaped).
+    for index in range(len(header)):
+        sheet.write_blank(0, index, None, header_format)
     sheet.freeze_panes(1, 1)
     workbook.close()
     stream = io.BytesIO()
-    write_rows_into(package.getvalue(), {ITEMS_PART: _error_rows(plan)}, stream)
+    write_rows_into(
+        package.getvalue(),
+        {ITEMS_PART: _error_rows(plan)},
+        stream,
+        headers={ITEMS_PART: safe_cells(header)},
+    )
     return stream.getvalue()
 
 

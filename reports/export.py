@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from catalogue.spreadsheet_text import safe_cells
+
 from .report import Report
 
 PERCENT_FORMAT = "0.0%"
@@ -24,18 +26,20 @@ def report_workbook(*, report: Report, filters: list[tuple[str, str]]) -> bytes:
     workbook = Workbook()
     overview = workbook.active
     overview.title = _("报表说明")
+    # Every row goes through safe_cells: names typed in by people (departments, sectors, the
+    # filter values) must not become formulas.
     overview.append([_("政务服务事项统计报表")])
     overview["A1"].font = Font(bold=True, size=14)
-    overview.append([_("事项总数"), report.total])
-    overview.append([_("数据更新时间"), _local(report.data_updated_at)])
-    overview.append([_("报表生成时间"), _local(report.generated_at)])
+    overview.append(safe_cells([_("事项总数"), report.total]))
+    overview.append(safe_cells([_("数据更新时间"), _local(report.data_updated_at)]))
+    overview.append(safe_cells([_("报表生成时间"), _local(report.generated_at)]))
     for label, value in filters:
-        overview.append([_("筛选条件：%(label)s") % {"label": label}, value])
+        overview.append(safe_cells([_("筛选条件：%(label)s") % {"label": label}, value]))
     overview.append([])
-    overview.append([_("章节"), _("图表"), _("说明")])
+    overview.append(safe_cells([_("章节"), _("图表"), _("说明")]))
     for section in report.sections():
         for chart in section["charts"]:
-            overview.append([str(section["title"]), chart.title, chart.sentence])
+            overview.append(safe_cells([str(section["title"]), chart.title, chart.sentence]))
     overview.column_dimensions["A"].width = 24
     overview.column_dimensions["B"].width = 24
     overview.column_dimensions["C"].width = 100
@@ -43,16 +47,16 @@ def report_workbook(*, report: Report, filters: list[tuple[str, str]]) -> bytes:
     for chart in report.charts.values():
         sheet = workbook.create_sheet(title=chart.title[:31])
         table = chart.table()
-        sheet.append([str(header) for header in table["headers"]])
+        sheet.append(safe_cells([str(header) for header in table["headers"]]))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         kinds = chart.column_kinds()
         for row in table["rows"]:
             sheet.append(
-                [
+                safe_cells(
                     cell / 100 if kind == "percent" else cell
                     for kind, cell in zip(kinds, row, strict=True)
-                ]
+                )
             )
             for kind, cell in zip(kinds, sheet[sheet.max_row], strict=True):
                 if kind == "percent":
@@ -60,7 +64,7 @@ def report_workbook(*, report: Report, filters: list[tuple[str, str]]) -> bytes:
                 elif isinstance(cell.value, float):
                     cell.number_format = DECIMAL_FORMAT
         sheet.append([])
-        sheet.append([chart.sentence])
+        sheet.append(safe_cells([chart.sentence]))
         sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=False)
         for index in range(1, len(kinds) + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 28 if index == 1 else 14

@@ -9,7 +9,21 @@ NOT_EXCEL = _("这不是 Excel 文件（.xlsx），请用模板填写后另存�
 OLD_XLS = _("这是旧版 Excel 97-2003 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后再导入。")
 ENCRYPTED = _("文件设置了密码（已加密），请在 Excel 中取消密码保护后再导入。")
 CORRUPT = _("文件已损坏，无法读取，请在 Excel 中打开并重新保存后再导入。")
+READ_FAILED = _(
+    "读取文件时系统出错（不是文件的问题），错误已记录。请稍后重试，或把文件交给中心管理员。"
+)
 ZIP_BOMB = _("文件解压后过大（超过 {limit}），疑似压缩炸弹，已拒绝。")
+TOO_WIDE = _(
+    "工作表在 {cell} 单元格还有数据，超过了 {limit} 列的上限（导入模板共 {columns} 列）。"
+    "请删除模板以外多余的列后再导入。"
+)
+TOO_MANY_COLUMNS = _(
+    "工作表有一行填了 {count} 个单元格，超过了 {limit} 列的上限（导入模板共 {columns} 列）。"
+    "请删除模板以外多余的列后再导入。"
+)
+TOO_MANY_CELLS = _(
+    "文件中有数据的单元格超过 {limit} 个，无法一次导入。请拆分为几个文件后分批导入。"
+)
 NO_SHEET = _("文件中没有工作表。")
 NO_HEADER = _("第一行应为列标题（实施编码、事项名称……），但工作表是空的。")
 NO_ROWS = _("文件只有标题行，没有事项数据。")
@@ -23,7 +37,7 @@ PLAN_EXPIRED = _("预览已过期或不属于当前用户，请重新上传文�
 # Problems in one cell. The row error reads: 第 N 行，“列”：值“…”——problem.
 REQUIRED = _("必填，不能为空。")
 TOO_LONG = _("最多 {max_length} 个字符，当前 {length} 个。")
-BASIC_CODE_FORMAT = _("应为 12 位数字或字母。")
+CODE_FORMAT = _("应为 {length} 位数字或字母。")
 DUPLICATE_CODE = _("与第 {other_row} 行的实施编码重复，同一文件中每个实施编码只能出现一次。")
 NOT_A_CHOICE = _("不是可选值。可填：{allowed}。")
 ITEM_TYPE_CODE_MISMATCH = _("代码与名称不一致。可填名称（如“行政许可”）或代码：{allowed}。")
@@ -34,7 +48,8 @@ UNKNOWN_REFERENCE_NO_SUGGESTION = _("系统中没有这个{kind}，请先在系�
 ERROR_VALUE = _("是 Excel 错误值（如 #DIV/0!、#N/A），请改正后再导入。")
 FORMULA_WITHOUT_VALUE = _("是公式但没有计算结果，请在 Excel 中打开并保存（或改填数值）后再导入。")
 DEPARTMENT_NOT_ALLOWED = _("您只能导入以下实施主体的事项：{allowed}。")
-ITEM_OF_OTHER_DEPARTMENT = _("该编码是其他实施主体（{department}）的事项，您不能修改。")
+# Names no department: department staff see only their own departments' names.
+ITEM_OF_OTHER_DEPARTMENT = _("该编码是其他实施主体的事项，您不能修改。")
 
 ROW_ERROR = _("第 {row} 行，“{column}”：值“{value}”——{problem}")
 EMPTY_VALUE = _("（空）")
@@ -42,6 +57,9 @@ EMPTY_VALUE = _("（空）")
 # Summary lines.
 SUMMARY = _(
     "共 {total} 行：新增 {new} 行，更新 {update} 行，无变化 {unchanged} 行，错误 {error} 行。"
+)
+TOO_MANY_ERROR_ROWS = _(
+    "已有 {count} 行错误，检查到此为止，第 {row} 行起未检查。请先改正这些错误再导入。"
 )
 NOTHING_WRITTEN = _("文件有错误，未导入任何数据。请改正后重新导入。")
 DRY_RUN_DONE = _("试导入完成，未写入任何数据。")

@@ -6,7 +6,6 @@ Reference data and the existing items are loaded in a few batched queries, never
 The plan is plain data (JSON-serialisable), so the admin can keep it between preview and confirm.
 """
 
-import re
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from types import SimpleNamespace
@@ -21,8 +20,6 @@ from .reading import FileProblem, Sheet
 from .values import CellProblem, cell_text, code_text, label_key, split_values
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
-
-_BASIC_CODE = re.compile(r"^[0-9A-Za-z]{12}$")
 
 
 @dataclass(slots=True)
@@ -64,6 +61,8 @@ class ImportPlan:
     columns: list = field(default_factory=list)  # headers recognised, in file order
     header: list = field(default_factory=list)  # the header row as found
     file_problem: str | None = None
+    # Set when checking stopped after MAX_ERROR_ROWS error rows: the first row not checked.
+    unchecked_from_row: int | None = None
 
     @property
     def counts(self):
@@ -82,7 +81,16 @@ class ImportPlan:
 
     def summary(self):
         counts = self.counts
-        return str(messages.SUMMARY.format(total=len(self.rows), **counts))
+        summary = str(messages.SUMMARY.format(total=len(self.rows), **counts))
+        if self.unchecked_from_row is not None:
+            summary += str(self.unchecked_message)
+        return summary
+
+    @property
+    def unchecked_message(self):
+        return messages.TOO_MANY_ERROR_ROWS.format(
+            count=self.counts[ERROR], row=self.unchecked_from_row
+        )
 
     def to_dict(self):
         """Plain data for JSON: each row as a list in RowPlan's field order (compact, fast)."""
@@ -91,6 +99,7 @@ class ImportPlan:
             "columns": self.columns,
             "header": self.header,
             "file_problem": self.file_problem,
+            "unchecked_from_row": self.unchecked_from_row,
             "rows": [
                 [
                     [[e.row, e.column, e.value, e.problem] for e in row.errors]
@@ -176,14 +185,15 @@ class _Parsers:
 
     @staticmethod
     def _code(column):
-        is_code, max_length = column.field == "code", column.max_length
+        required, max_length, pattern = column.required, column.max_length, column.pattern
+        pattern_problem = messages.CODE_FORMAT.format(length=max_length)
 
         def parse_code(raw):
             text = code_text(raw)
-            if is_code and not text:
+            if required and not text:
                 raise CellProblem(messages.REQUIRED)
-            if not is_code and text and not _BASIC_CODE.match(text):
-                raise CellProblem(messages.BASIC_CODE_FORMAT)
+            if pattern is not None and text and not pattern.match(text):
+                raise CellProblem(pattern_problem)
             return _within_length(max_length, text)
 
         return parse_code
@@ -234,6 +244,9 @@ def _map_columns(header):
 WRITTEN_FIELDS = (*FIELD_NAMES, "mobile_channels")
 VALUE_INDEX = {name: index for index, name in enumerate(WRITTEN_FIELDS)}
 CHUNK_ROWS = 2000  # rows checked together: one query for their existing items
+# Checking stops after this many error rows (at the end of their chunk): a file of nothing but
+# errors would otherwise keep every cell of every row, and nobody reads 100,000 errors.
+MAX_ERROR_ROWS = 1000
 
 
 def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
@@ -251,7 +264,9 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
         unknown_columns=unknown, columns=found, header=[cell_text(cell) for cell in sheet.header]
     )
     parsers = _Parsers(
-        references.department_lookup(), references.sector_lookup(), references.channel_lookup()
+        references.department_lookup(suggestible=allowed_departments),
+        references.sector_lookup(),
+        references.channel_lookup(),
     )
     specs = []
     for name, index in positions.items():
@@ -319,6 +334,10 @@ def build_plan(sheet: Sheet, *, allowed_departments=None) -> ImportPlan:
         if len(chunk) == CHUNK_ROWS:
             _decide(chunk, context)
             chunk = []
+            error_rows = plan.counts[ERROR]
+            if error_rows >= MAX_ERROR_ROWS:
+                plan.unchecked_from_row = row_number + 1
+                break
     if chunk:
         _decide(chunk, context)
     if not plan.rows:
@@ -415,9 +434,7 @@ def _check_department_allowed(row, values, current, context):
                 row.row,
                 COLUMN_BY_FIELD["code"].header,
                 row.code,
-                str(
-                    messages.ITEM_OF_OTHER_DEPARTMENT.format(department=current["department__name"])
-                ),
+                str(messages.ITEM_OF_OTHER_DEPARTMENT),
             )
         )
 

@@ -16,7 +16,9 @@ _SQLITE_SAFE_CHUNK = 900  # stays under every backend's limit of query parameter
 class NameLookup:
     """Names (simplified or traditional, any spacing) -> id, with closest names for typos."""
 
-    def __init__(self, rows, *, kind):
+    def __init__(self, rows, *, kind, suggestible=None):
+        """`suggestible`: the ids whose names may be suggested (None: all). A name outside it is
+        still recognised, so that the row's error can say it is not the user's to import."""
         self.kind = kind
         self.by_key = {}
         self.names = {}
@@ -25,6 +27,9 @@ class NameLookup:
             for name in names:
                 if name:
                     self.by_key.setdefault(label_key(name), pk)
+        self.suggestion_keys = [
+            key for key, pk in self.by_key.items() if suggestible is None or pk in suggestible
+        ]
 
     def get(self, text: str) -> int:
         key = label_key(text)
@@ -34,14 +39,15 @@ class NameLookup:
             raise CellProblem(self.unknown_message(key)) from None
 
     def unknown_message(self, key):
-        close = difflib.get_close_matches(key, list(self.by_key), n=3, cutoff=0.4)
+        close = difflib.get_close_matches(key, self.suggestion_keys, n=3, cutoff=0.4)
         suggestions = list(dict.fromkeys(self.names[self.by_key[match]] for match in close))
         if not suggestions:
             return messages.UNKNOWN_REFERENCE_NO_SUGGESTION.format(kind=self.kind)
         return messages.UNKNOWN_REFERENCE.format(kind=self.kind, suggestions=join_list(suggestions))
 
 
-def department_lookup() -> NameLookup:
+def department_lookup(*, suggestible=None) -> NameLookup:
+    """`suggestible`: the ids of the departments whose names the user may see (None: all)."""
     rows = list(Department.objects.values_list("id", "name", "short_name"))
     # A short name counts only where it is unambiguous.
     short_counts = {}
@@ -51,7 +57,9 @@ def department_lookup() -> NameLookup:
         (pk, name, short_name if short_counts[short_name] == 1 else "")
         for pk, name, short_name in rows
     ]
-    return NameLookup(rows, kind=pgettext_lazy("in a sentence", "实施主体"))
+    return NameLookup(
+        rows, kind=pgettext_lazy("in a sentence", "实施主体"), suggestible=suggestible
+    )
 
 
 def sector_lookup() -> NameLookup:
@@ -102,7 +110,6 @@ def existing_items(codes, field_names) -> dict[str, dict]:
         "code",
         "updated_at",
         "main_item__department_id",
-        "department__name",
         *(f"{name}_id" if name in ("department", "sector", "main_item") else name
           for name in field_names if name != "code"),
     ]  # fmt: skip

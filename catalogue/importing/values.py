@@ -28,19 +28,10 @@ from catalogue.choices import (
     TimeUnit,
     tier_span_label,
 )
+from catalogue.spreadsheet_text import FORMULA_TRIGGERS, NEUTRALISING_PREFIX
 
 from . import messages
-
-
-class CellProblem(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-# Exports prefix this to cells that a spreadsheet would read as a formula; imports drop it again.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-NEUTRALISING_PREFIX = "'"
+from .problems import CellProblem
 
 # OpenCC rather than a table of the fixed labels: the names of departments, sectors and channels
 # (粵省事, 衛生健康局) are open-ended reference data that also arrive in traditional characters.
@@ -50,12 +41,6 @@ _to_simplified = opencc.OpenCC("t2s").convert
 @lru_cache(maxsize=8192)
 def simplified(text: str) -> str:
     return _to_simplified(text)
-
-
-def neutralise_formula(text: str) -> str:
-    if text.startswith(FORMULA_TRIGGERS):
-        return NEUTRALISING_PREFIX + text
-    return text
 
 
 def cell_text(raw) -> str:

@@ -1,5 +1,6 @@
 """Writing a checked import plan: bulk inserts and updates in batches, in one transaction."""
 
+import logging
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -10,18 +11,15 @@ from catalogue.models import MainItem, ServiceItem
 from catalogue.text import join_list
 
 from . import messages, references
-from .columns import COLUMNS, FIELD_NAMES
+from .columns import COLUMN_BY_FIELD, COLUMNS, FIELD_NAMES
 from .plan import NEW, UNCHANGED, UPDATE, VALUE_INDEX, ImportPlan
+from .problems import PlanWithErrors, StalePlan
 from .values import label_key
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 UPDATE_BATCH_SIZE = 500  # bulk_update builds one CASE per field; smaller batches stay fast
-
-
-class StalePlan(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass
@@ -101,14 +99,17 @@ def _create_main_items(rows):
             row.values[_MAIN_ITEM] = ids[(row.values[_DEPARTMENT], label_key(row.new_main_item))]
 
 
-def apply_plan(plan: ImportPlan, *, user=None, verify_fresh=False, on_written=None) -> ImportResult:
+def apply_plan(
+    plan: ImportPlan, *, user=None, file_name: str = "", verify_fresh=False, on_written=None
+) -> ImportResult:
     """Write a plan without errors, all in one transaction.
 
     `verify_fresh` re-checks that the items read when planning have not changed since (for a
     plan kept between preview and confirm). `on_written(result)` runs inside the transaction
     after the writes, for callers that record history or an import batch in bulk.
     """
-    assert not plan.has_errors, "a plan with errors must never be written"
+    if plan.has_errors:
+        raise PlanWithErrors(messages.NOTHING_WRITTEN)
     result = ImportResult(plan=plan, user=user)
     with transaction.atomic():
         if verify_fresh:
@@ -122,6 +123,14 @@ def apply_plan(plan: ImportPlan, *, user=None, verify_fresh=False, on_written=No
         result.written = True
         if on_written is not None:
             on_written(result)
+    logger.info(
+        "Import of %r by %s: %d new, %d updated, %d unchanged",
+        file_name,
+        user.get_username() if user is not None else "(command line, no user)",
+        len(result.created_ids),
+        len(result.updated_ids),
+        len(result.unchanged_ids),
+    )
     return result
 
 
@@ -239,7 +248,8 @@ def _update(rows):
         item.updated_at = now
         items.append(item)
     ServiceItem.objects.bulk_update(items, fields, batch_size=UPDATE_BATCH_SIZE)
-    channel_rows = [row for row in rows if "指尖办渠道" in row.changed]
+    channels_header = COLUMN_BY_FIELD["mobile_channels"].header
+    channel_rows = [row for row in rows if channels_header in row.changed]
     for batch in references.chunks(channel_rows):
         through.objects.filter(serviceitem_id__in=[row.item_id for row in batch]).delete()
         through.objects.bulk_create(

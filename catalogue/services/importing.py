@@ -84,7 +84,9 @@ def items_import_apply(
         if on_written is not None:
             on_written(result)
 
-    return apply_plan(plan, user=user, verify_fresh=verify_fresh, on_written=record_batch)
+    return apply_plan(
+        plan, user=user, file_name=file_name, verify_fresh=verify_fresh, on_written=record_batch
+    )
 
 
 def items_import(

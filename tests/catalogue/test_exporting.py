@@ -1,4 +1,5 @@
 import io
+import logging
 
 import openpyxl
 import pytest
@@ -8,6 +9,7 @@ from catalogue.choices import Tier
 from catalogue.exporting import (
     HELP_SHEET,
     LISTS_SHEET,
+    error_rows_xlsx_bytes,
     export_csv_bytes,
     export_xlsx_bytes,
     template_xlsx_bytes,
@@ -15,9 +17,10 @@ from catalogue.exporting import (
 from catalogue.importing import UNCHANGED
 from catalogue.importing.columns import COLUMNS, HEADERS, Kind
 from catalogue.models import MobileChannel, ServiceItem
-from catalogue.services.importing import items_import
+from catalogue.services.importing import items_import, items_import_plan
+from catalogue.spreadsheet_text import neutralise_formula
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
-from tests.factories import MainItemFactory, ServiceItemFactory
+from tests.factories import MainItemFactory, ServiceItemFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("import_references")
 
@@ -214,3 +217,38 @@ def test_a_filled_in_template_imports(import_references):
 
     assert items_import(file=stream.getvalue()).written
     assert xlsx_bytes  # the helper builds the same layout without the template extras
+
+
+def test_each_export_logs_one_line_with_who_the_file_and_the_count(catalogue, caplog):
+    user = UserFactory(username="clerk")
+
+    with caplog.at_level(logging.INFO, logger="catalogue.exporting"):
+        export_xlsx_bytes(catalogue, user=user, file_name="实施清单.xlsx")
+        export_csv_bytes(catalogue, user=user, file_name="实施清单.csv")
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Export of 2 items to '实施清单.xlsx' by clerk",
+        "Export of 2 items to '实施清单.csv' by clerk",
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "<r><t>x</t></r></si><si><t>INJECTED</t></si><si><r><t>y</t></r>",
+        "<r><t>unclosed</r>",
+        "=1+1",
+        "A & B <c>",
+    ],
+)
+def test_failing_rows_file_writes_uploaded_headers_exactly_as_text(header):
+    plan = items_import_plan(rows=[{**valid_row(办件类型="马上办"), header: "值"}])
+    assert plan.has_errors and header in plan.header
+
+    sheet = openpyxl.load_workbook(io.BytesIO(error_rows_xlsx_bytes(plan))).worksheets[0]
+
+    titles = [cell.value for cell in sheet[1]]
+    expected = neutralise_formula(header)
+    assert titles == ["行号", *HEADERS, expected, "错误"]
+    assert all(cell.data_type == "s" and cell.font.bold for cell in sheet[1])
+    assert sheet.cell(2, len(titles)).value.startswith("第 2 行")

@@ -334,6 +334,50 @@ def test_department_staff_export_holds_only_their_departments_items(
     assert [row[0] for row in _sheet_rows(response.content)[1:]] == ["MINE"]
 
 
+# --- department names stay within the user's scope (issue 12.8) ---
+
+
+def _sheet_texts(data):
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return {
+        sheet.title: " ".join(
+            str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell
+        )
+        for sheet in workbook
+    }
+
+
+def test_the_template_offers_department_staff_only_their_own_departments(staff_client):
+    texts = _sheet_texts(staff_client.get(TEMPLATE_URL).content)
+
+    for sheet in ("可选值", "填写说明"):
+        assert DEPARTMENT in texts[sheet]
+        assert OTHER_DEPARTMENT not in texts[sheet]
+
+
+def test_the_export_offers_department_staff_only_their_own_departments(staff_client):
+    response = staff_client.post(EXPORT_URL, {"format": "0", "resource": "0"})
+
+    texts = _sheet_texts(response.content)
+    assert DEPARTMENT in texts["可选值"]
+    assert OTHER_DEPARTMENT not in texts["可选值"]
+
+
+def test_the_template_offers_centre_administrators_every_department(admin_client):
+    texts = _sheet_texts(admin_client.get(TEMPLATE_URL).content)
+
+    assert DEPARTMENT in texts["可选值"] and OTHER_DEPARTMENT in texts["可选值"]
+
+
+def test_closest_names_suggested_to_department_staff_are_only_their_own(staff_client):
+    preview = _upload(staff_client, [valid_row(实施主体="深圳市光明区民政")])
+
+    page = preview.content.decode()
+    assert "最接近的有：" in page
+    assert "民政局" not in page
+    assert DEPARTMENT in page
+
+
 def _url_views(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):

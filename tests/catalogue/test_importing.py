@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -13,7 +15,19 @@ from catalogue.choices import (
     Tier,
 )
 from catalogue.history import HistoricalServiceItem
-from catalogue.importing import ERROR, NEW, UNCHANGED, UPDATE, messages
+from catalogue.importing import (
+    ERROR,
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    CellProblem,
+    FileProblem,
+    ImportProblem,
+    PlanWithErrors,
+    StalePlan,
+    apply_plan,
+    messages,
+)
 from catalogue.models import DepartmentMembership, ImportBatch, MainItem, MobileChannel, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
 from catalogue.services.importing import items_import, items_import_plan
@@ -381,10 +395,21 @@ def test_import_rejects_changing_an_item_of_other_department(import_references):
     )
 
     (error,) = result.plan.errors
-    assert error.problem == messages.ITEM_OF_OTHER_DEPARTMENT.format(department=OTHER_DEPARTMENT)
+    assert error.problem == messages.ITEM_OF_OTHER_DEPARTMENT
     assert (
         ServiceItem.objects.get(code="THEIRS").department == import_references["other_department"]
     )
+
+
+def test_refusing_a_code_of_another_department_does_not_name_that_department(import_references):
+    ServiceItemFactory(code="THEIRS", department=import_references["other_department"])
+
+    plan = items_import_plan(
+        rows=[valid_row(实施编码="THEIRS")], user=_staff_of(import_references["department"])
+    )
+
+    assert plan.has_errors
+    assert not [str(error) for error in plan.errors if "民政局" in str(error)]
 
 
 def test_import_is_recorded_as_a_batch_with_history_of_each_item_written(import_references):
@@ -505,3 +530,34 @@ def test_plan_values_are_plain_python_values(import_references):
 
     (row,) = plan.rows
     assert {type(value) for value in row.values} <= {str, int, bool, type(None), list}
+
+
+def test_a_plan_with_errors_is_refused_by_the_writer_even_without_python_assertions():
+    plan = items_import_plan(rows=[valid_row(事项名称="")])
+    assert plan.has_errors
+
+    with pytest.raises(PlanWithErrors) as refused:
+        apply_plan(plan)
+
+    assert refused.value.message == messages.NOTHING_WRITTEN
+    assert ServiceItem.objects.count() == 0
+
+
+def test_every_import_problem_shares_one_base_class_with_its_message():
+    for problem_class in (FileProblem, CellProblem, StalePlan, PlanWithErrors):
+        problem = problem_class(messages.NO_ROWS)
+
+        assert isinstance(problem, ImportProblem)
+        assert problem.message == messages.NO_ROWS
+        assert str(problem) == str(messages.NO_ROWS)
+
+
+def test_each_completed_import_logs_one_line_with_who_the_file_and_the_counts(caplog):
+    user = UserFactory(username="clerk", is_superuser=True)
+
+    with caplog.at_level(logging.INFO, logger="catalogue.importing.writing"):
+        items_import(rows=[valid_row()], user=user, file_name="光明.xlsx")
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Import of '光明.xlsx' by clerk: 1 new, 0 updated, 0 unchanged"
+    ]

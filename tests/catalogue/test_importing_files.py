@@ -1,6 +1,7 @@
 """Bad and unusual files: a clear message, nothing written, never an exception."""
 
 import io
+import logging
 import random
 import re
 import zipfile
@@ -12,7 +13,9 @@ import xlsxwriter
 from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 
-from catalogue.importing import messages
+from catalogue.importing import messages, reading
+from catalogue.importing import plan as plan_module
+from catalogue.importing.columns import HEADERS
 from catalogue.importing.reading import OLE_SIGNATURE
 from catalogue.models import ServiceItem
 from catalogue.services.importing import items_import
@@ -255,3 +258,123 @@ def test_an_excel_error_value_is_a_row_error():
 
     (error,) = result.plan.errors
     assert (error.row, error.column, error.problem) == (2, "承诺办结时限", messages.ERROR_VALUE)
+
+
+def test_a_bug_while_reading_is_logged_and_not_blamed_on_the_file(monkeypatch, caplog):
+    def broken_scan(archive, sheet_path):
+        raise TypeError("a bug in the reader")
+
+    monkeypatch.setattr(reading, "_scan_sheet", broken_scan)
+
+    with caplog.at_level(logging.ERROR, logger="catalogue.importing.reading"):
+        problem = _file_problem(xlsx_bytes([valid_row()]))
+
+    assert problem == str(messages.READ_FAILED)
+    assert problem != str(messages.CORRUPT)
+    (record,) = caplog.records
+    assert record.exc_info[0] is TypeError
+
+
+def test_a_zip_with_a_negative_member_offset_is_damaged_not_a_bug(caplog):
+    data = bytearray(xlsx_bytes([valid_row()]))
+    # The end record claims the central directory starts 1 MB later than it does: zipfile
+    # then places every member's header before the start of the file.
+    end = data.rindex(b"PK\x05\x06")
+    offset = int.from_bytes(data[end + 16 : end + 20], "little")
+    data[end + 16 : end + 20] = (offset + 1_000_000).to_bytes(4, "little")
+
+    with caplog.at_level(logging.ERROR):
+        problem = _file_problem(bytes(data))
+
+    assert problem in (str(messages.CORRUPT), str(messages.NOT_EXCEL))
+    assert not caplog.records
+
+
+def test_a_zip_member_marked_encrypted_is_refused_as_damaged():
+    data = bytearray(xlsx_bytes([valid_row()]))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 8] |= 0x1  # general purpose flag: encrypted
+
+    assert _file_problem(bytes(data)) == str(messages.CORRUPT)
+
+
+def test_a_workbook_whose_sheet_part_is_missing_is_damaged():
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([valid_row()])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            if name != SHEET:
+                target.writestr(name, source.read(name))
+
+    assert _file_problem(out.getvalue()) == str(messages.CORRUPT)
+
+
+def _with_cells_after_the_last(data: bytes, cells: str) -> bytes:
+    """The workbook with `cells` appended to its second row."""
+
+    def append(xml):
+        header_end = xml.index("</row>") + len("</row>")
+        return xml[:header_end] + xml[header_end:].replace("</row>", cells + "</row>", 1)
+
+    return _patch_sheet(data, append)
+
+
+def test_a_sheet_with_values_far_right_of_the_contract_is_refused_naming_the_cell():
+    data = _with_cells_after_the_last(
+        xlsx_bytes([valid_row()]), '<c r="XFD2" t="inlineStr"><is><t>x</t></is></c>'
+    )
+
+    assert _file_problem(data) == messages.TOO_WIDE.format(
+        cell="XFD2", limit=reading.MAX_COLUMNS, columns=len(HEADERS)
+    )
+
+
+def test_the_hundredth_column_is_read_and_the_hundred_and_first_refused():
+    row = valid_row()
+    inside = xlsx_bytes([[*row.values(), *([""] * 66), "备注"]], headers=[*HEADERS, *["x"] * 67])
+    assert len(HEADERS) + 67 == reading.MAX_COLUMNS
+    assert items_import(file=inside, dry_run=True).plan.file_problem is None
+
+    outside = xlsx_bytes([[*row.values(), *([""] * 67), "备注"]], headers=[*HEADERS, *["x"] * 68])
+    assert _file_problem(outside) == messages.TOO_WIDE.format(
+        cell="CW1", limit=reading.MAX_COLUMNS, columns=len(HEADERS)
+    )
+
+
+def test_formatted_empty_cells_far_right_do_not_count():
+    data = _with_cells_after_the_last(xlsx_bytes([valid_row()]), '<c r="XFD2" s="0"/>')
+
+    assert items_import(file=data, dry_run=True).plan.file_problem is None
+
+
+def test_a_row_of_too_many_cells_without_references_is_refused():
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * (reading.MAX_COLUMNS + 1)
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]),
+        lambda xml: xml.replace("</sheetData>", f"<row>{cells}</row></sheetData>"),
+    )
+
+    assert _file_problem(data) == messages.TOO_MANY_COLUMNS.format(
+        count=reading.MAX_COLUMNS + 1, limit=reading.MAX_COLUMNS, columns=len(HEADERS)
+    )
+
+
+def test_a_sheet_with_more_filled_cells_than_the_budget_is_refused(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_FILLED_CELLS", 50)
+
+    problem = _file_problem(xlsx_bytes([valid_row(实施编码=f"C{n}") for n in range(3)]))
+
+    assert problem == messages.TOO_MANY_CELLS.format(limit="50")
+
+
+def test_checking_stops_after_enough_error_rows_and_says_where(monkeypatch):
+    monkeypatch.setattr(plan_module, "MAX_ERROR_ROWS", 3)
+    monkeypatch.setattr(plan_module, "CHUNK_ROWS", 2)
+    rows = [valid_row(实施编码=f"C{n}", 办件类型="马上办") for n in range(10)]
+
+    plan = items_import(file=xlsx_bytes(rows), dry_run=True).plan
+
+    assert [row.row for row in plan.rows] == [2, 3, 4, 5]
+    assert plan.unchecked_from_row == 6 and plan.has_errors
+    assert plan.summary().endswith(str(messages.TOO_MANY_ERROR_ROWS.format(count=4, row=6)))
+    assert plan_module.ImportPlan.from_dict(plan.to_dict()).unchecked_from_row == 6

@@ -16,7 +16,6 @@ from catalogue.importing.values import (
     CellProblem,
     cell_text,
     code_text,
-    neutralise_formula,
     parse_bool,
     parse_handling_type,
     parse_item_type,
@@ -29,6 +28,7 @@ from catalogue.importing.values import (
     split_values,
     whole_number_parser,
 )
+from catalogue.spreadsheet_text import neutralise_formula
 
 
 @pytest.mark.parametrize(

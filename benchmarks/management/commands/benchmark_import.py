@@ -367,8 +367,8 @@ def argparse_hidden():
     return argparse.SUPPRESS
 
 
-def _run_task(database_url, task, file=None):
-    command = [sys.executable, "manage.py", "benchmark_import", "--task", task]
+def _run_task(database_url, task, file=None, *, command_name="benchmark_import"):
+    command = [sys.executable, "manage.py", command_name, "--task", task]
     if file is not None:
         command += ["--file", str(file)]
     environment = {

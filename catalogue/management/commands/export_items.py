@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogue.exporting import export_rows, write_xlsx
+from catalogue.exporting import export_xlsx
 from catalogue.selectors import service_item_list
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            count = write_xlsx(export_rows(service_item_list(with_related=False)), file)
+            count = export_xlsx(service_item_list(with_related=False), file)
         except OSError as error:
             raise CommandError(f"无法写入文件：{error.strerror}（{file}）") from None
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 项到 {file}。"))
