@@ -14,7 +14,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import_export import ServiceItemImportExportMixin
-from .choices import ChangeSource, ItemStatus, Tier, tier_span_display
+from .choices import TIER_SPAN_NAME, ChangeSource, ItemStatus, Tier, tier_span_display
 from .fields import FlagSetField
 from .history import HistoricalServiceItem, record_changes
 from .models import (
@@ -329,8 +329,8 @@ class ServiceItemAdmin(ServiceItemImportExportMixin, DepartmentScopedAdmin, Simp
         # Listing jquery.init.js first makes the media merge load django.jQuery before the script.
         js = ["admin/js/jquery.init.js", "js/admin/main_item_autocomplete.js"]
 
-    # The stored tier_span is the Chinese name; this shows it in the active language.
-    @admin.display(description=_("层级组合"), ordering="tier_span")
+    # Derived from the tier set, in the active language; sorted by the set.
+    @admin.display(description=TIER_SPAN_NAME, ordering="tiers")
     def tier_combination(self, item):
         return tier_span_display(item.tiers or 0)
 
