@@ -528,10 +528,17 @@ def time_compression_chart(*, figures: dict) -> Chart:
         for unit in buckets.TIME_UNITS
         if times["time_limits"][unit.key]["items"]
     ]
+    differing = ""
+    if times["items_with_differing_units"]:
+        differing = ngettext(
+            "另有%(count)s项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。",
+            "另有%(count)s项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。",
+            times["items_with_differing_units"],
+        ) % {"count": times["items_with_differing_units"]}
     if not figures["total"]:
         sentence = str(NO_ITEMS)
     elif not any(unit_times["legal_days_total"] for _unit, unit_times in units):
-        sentence = _("当前没有可比较的法定办结时限。")
+        sentence = _("当前没有可比较的法定办结时限。") + differing
     else:
         sentence = _("时间压缩方面，")
         for unit, unit_times in units:
@@ -551,13 +558,7 @@ def time_compression_chart(*, figures: dict) -> Chart:
                 "avg_promised": f"{unit_times['avg_promised_days']:g}",
                 "avg_ratio": format_percent(unit_times["avg_promised_to_legal_percent"]),
             }
-        if times["items_with_differing_units"]:
-            sentence += ngettext(
-                "另有%(count)s项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。",
-                "另有%(count)s项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。",
-                times["items_with_differing_units"],
-            ) % {"count": times["items_with_differing_units"]}
-        sentence += _left_out_sentence(figures)
+        sentence += differing + _left_out_sentence(figures)
     labels, totals, total_bases, averages, average_bases = [], [], [], [], []
     for unit, unit_times in units:
         for limit, key in ((_("法定办结时限"), "legal"), (_("承诺办结时限"), "promised")):

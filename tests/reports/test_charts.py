@@ -341,6 +341,18 @@ def test_time_compression_keeps_each_unit_apart_and_counts_differing_units():
     )
 
 
+def test_time_compression_with_only_differing_units_compares_nothing_and_says_why():
+    chart = charts.time_compression_chart(
+        figures=figures(timed_working_day=0, legal_days_working_day=None)
+    )
+
+    assert chart.labels == []
+    assert chart.sentence == (
+        "当前没有可比较的法定办结时限。"
+        "另有681项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。"
+    )
+
+
 def test_time_figures_without_any_legal_limit_are_zero():
     times = charts.time_figures(figures(timed=0, timed_working_day=0, legal_days_working_day=None))
 
