@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .admin_import_export import ServiceItemImportExportMixin
 from .choices import (
     ENTRUSTED_POWER_SOURCES,
+    TIER_SPAN_NAME,
     ChangeSource,
     ItemStatus,
     Tier,
@@ -432,8 +433,8 @@ class ServiceItemAdmin(
             "js/admin/dependent_fields.js",
         ]
 
-    # The stored tier_span is the Chinese name; this shows it in the active language.
-    @admin.display(description=_("层级组合"), ordering="tier_span")
+    # Derived from the tier set, in the active language; sorted by the set.
+    @admin.display(description=TIER_SPAN_NAME, ordering="tiers")
     def tier_combination(self, item):
         span = tier_span_display(item.tiers or 0)
         # In the list a long combination ends in "…" (admin.css); the title keeps all of it.

@@ -138,8 +138,10 @@ def tier_span_label(mask: int) -> str:
     return f"{''.join(short_names)}{_CHINESE_COUNTS[len(short_names)]}级"
 
 
-# tier_span_label() names the combination in the database (a generated column); these give the
-# same names in the active language: 市区两级 in Chinese, City–District in English.
+# The tier combination of an item is its tier set (`tiers`); nothing stores its name. These
+# give tier_span_label()'s names in the active language: 市区两级 in Chinese, City–District
+# in English.
+TIER_SPAN_NAME = _("层级组合")
 _TIER_SHORT_LABELS = {
     Tier.NATIONAL: pgettext_lazy("short tier name", "国"),
     Tier.PROVINCE: pgettext_lazy("short tier name", "省"),

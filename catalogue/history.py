@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 from simple_history.signals import pre_create_historical_record
 
-from .choices import ChangeSource, tier_span_display
+from .choices import TIER_SPAN_NAME, ChangeSource, tier_span_display
 from .fields import FlagSetField
 from .models import ServiceItem
 from .text import join_list
@@ -249,7 +249,7 @@ def record_changes(new, old, *, channel_names: Mapping[int, str]) -> list[dict]:
         if field.name == "tiers":
             changes.append(
                 {
-                    "field": str(ServiceItem._meta.get_field("tier_span").verbose_name),
+                    "field": str(TIER_SPAN_NAME),
                     "old": tier_span_display(old_value or 0) or str(EMPTY),
                     "new": tier_span_display(new_value or 0) or str(EMPTY),
                 }

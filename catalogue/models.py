@@ -2,14 +2,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy  # "plural": one Chinese name, two English
 from simple_history.models import HistoricalRecords
 
 from .choices import (
-    ALL_TIERS_MASK,
     ChangeSource,
     DepartmentNature,
     HandlingType,
@@ -20,7 +19,6 @@ from .choices import (
     PowerSource,
     Tier,
     TimeUnit,
-    tier_span_label,
 )
 from .fields import FlagSetField
 from .roles import department_scope
@@ -143,17 +141,6 @@ class ServiceItemQuerySet(models.QuerySet):
         return department_scope(user).filter_items(self)
 
 
-def _tier_span_expression():
-    return Case(
-        *(
-            When(tiers=mask, then=Value(tier_span_label(mask)))
-            for mask in range(1, ALL_TIERS_MASK + 1)
-        ),
-        default=Value(""),
-        output_field=models.CharField(max_length=16),
-    )
-
-
 class ServiceItemHistoryBase(models.Model):
     """Audit fields added to every historical record of an item (django-simple-history)."""
 
@@ -230,12 +217,6 @@ class ServiceItem(TimeStampedModel):
     tiers = FlagSetField(
         _("行使层级"), flags=Tier, help_text=_("可多选；层级组合（如“市区两级”）自动生成。")
     )
-    tier_span = models.GeneratedField(
-        expression=_tier_span_expression(),
-        output_field=models.CharField(_("层级组合"), max_length=16),
-        db_persist=True,
-        verbose_name=_("层级组合"),
-    )
     legal_basis = models.TextField(_("设定依据"), blank=True)
     instant_approval = models.BooleanField(
         _("是否秒批"), default=False, help_text=_("无人干预自动审批。")
@@ -288,13 +269,9 @@ class ServiceItem(TimeStampedModel):
     fee_basis = models.TextField(_("收费依据"), blank=True)
 
     objects = ServiceItemQuerySet.as_manager()
-    # tier_span is a generated column: copied as is it would be generated again in the history
-    # table, and bulk history writes would read a stale value. It is a function of tiers, which
-    # the history keeps, so the history page derives it (choices.tier_span_display).
     history = HistoricalRecords(
         verbose_name=_("实施清单事项历史"),
         verbose_name_plural=pgettext_lazy("plural", "实施清单事项历史"),
-        excluded_fields=["tier_span"],
         # History is looked up by item id, date, user or batch; fewer indexes, faster imports.
         no_db_index=["code", "department", "sector", "main_item"],
         bases=[ServiceItemHistoryBase],
@@ -320,7 +297,8 @@ class ServiceItem(TimeStampedModel):
                 fields=["item_type", "status", "main_item"], name="item_type_status_main_idx"
             ),
             models.Index(fields=["power_source", "status"], name="item_power_source_status_idx"),
-            models.Index(fields=["tier_span", "status", "tiers"], name="item_tier_span_status_idx"),
+            # The tier combination (市区两级 …) is the tier set; reports group by it.
+            models.Index(fields=["tiers", "status"], name="item_tiers_status_idx"),
             models.Index(
                 fields=["status"], condition=Q(is_mobile=True), name="item_mobile_status_idx"
             ),

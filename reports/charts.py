@@ -1,20 +1,24 @@
-"""Shaping of the report's statistics: Chart.js data, tables and one sentence per chart.
+"""The report's charts: Chart.js data, a table and one sentence each, and their registry.
 
 Pure functions over what `reports.selectors` returns; no database access here. Sentences follow
-the style of the centre's own report ("网上可办的事项达到641项，占比94%。").
+the style of the centre's own report ("网上可办的事项达到641项，占比94%。"). Bucket keys and
+labels come from `reports.buckets`; numbers are written by `reports.formatting`.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from catalogue.choices import HandlingType, ItemType, MobileService, PowerSource, tier_span_display
+from catalogue.choices import ItemType, PowerSource, tier_span_display
 from catalogue.text import end_sentence, join_list
 
-from .selectors import LEGAL_LIMIT_BUCKETS, ONSITE_VISIT_BUCKETS, mobile_service_key
+from . import buckets
+from .buckets import Bucket
+from .formatting import average, format_percent, join_names, percent, percent_text
 
 NO_ITEMS = gettext_lazy("当前筛选条件下没有事项。")
 NO_DATA = gettext_lazy("暂无数据")
@@ -22,51 +26,18 @@ NO_DATA = gettext_lazy("暂无数据")
 FEW_PERCENT = 50
 
 
-def percent(part, whole, digits: int = 1) -> float:
-    """`part` as a percentage of `whole`, rounded half up; 0 when `whole` is 0."""
-    if not whole:
-        return 0.0
-    value = Decimal(str(part)) * 100 / Decimal(str(whole))
-    return float(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
-
-
-def format_percent(value: float) -> str:
-    """94.0 → "94%", 26.9 → "26.9%"."""
-    return f"{value:g}%"
-
-
-def percent_text(part, whole, digits: int = 0) -> str:
-    return format_percent(percent(part, whole, digits))
-
-
-def average(total, count, digits: int = 1) -> float:
-    if not count:
-        return 0.0
-    value = Decimal(str(total)) / Decimal(count)
-    return float(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
-
-
-def join_names(names: Sequence[str], *, more: bool = False) -> str:
-    """["A", "B", "C"] → "A、B和C"; with `more` → "A、B、C等" (for names that may hold 和)."""
-    names = [str(name) for name in names]
-    if more:
-        return _("%(names)s等") % {"names": join_list(names)}
-    if len(names) <= 1:
-        return "".join(names)
-    return _("%(first)s和%(last)s") % {"first": join_list(names[:-1]), "last": names[-1]}
-
-
 @dataclass(frozen=True)
 class Dataset:
     label: str
     data: list
-    # What the percentages of the table are of; None: the table shows none.
-    base: float | None = None
+    # What the percentages of the table are of: one figure, one per value, or None (no column).
+    base: float | list | None = None
 
     def percents(self) -> list[float | None]:
         if self.base is None:
             return [None for _value in self.data]
-        return [percent(value, self.base) for value in self.data]
+        bases = self.base if isinstance(self.base, list) else [self.base] * len(self.data)
+        return [percent(value, base) for value, base in zip(self.data, bases, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -79,6 +50,8 @@ class Chart:
     datasets: list[Dataset]
     sentence: str
     unit: str = gettext_lazy("项")
+    # How the figures are counted, where the reader needs telling (shown under the chart).
+    note: str = ""
 
     def as_chartjs(self) -> dict:
         return {
@@ -138,18 +111,80 @@ class Chart:
         return {"headers": table["headers"], "rows": rows}
 
 
-def _yes_no(figures: dict, key: str, *, slug, title, category, sentence_many, sentence_few):
-    total, yes = figures["total"], figures[key]
+@dataclass(frozen=True)
+class YesNoChart:
+    """A chart of the items in one bucket and the others; its title is the bucket's label."""
+
+    bucket: Bucket
+    slug: str
+    category: Promise
+    sentence_many: Promise  # share at or above FEW_PERCENT
+    sentence_few: Promise
+    sentence_none: Promise | None = None  # no item in the bucket (default: sentence_few)
+
+
+YES_NO_CHARTS = (
+    YesNoChart(
+        buckets.IN_HALL,
+        "in-hall",
+        gettext_lazy("是否进驻大厅"),
+        gettext_lazy("目前已有%(percent)s的事项进驻大厅，共%(count)s项，方便公众一站式办理。"),
+        gettext_lazy("目前进驻大厅的事项还较少，仅有%(count)s项，占比%(percent)s。"),
+    ),
+    YesNoChart(
+        buckets.ONE_WINDOW,
+        "one-window",
+        gettext_lazy("是否一窗办理"),
+        gettext_lazy("纳入一窗办理的较多，达到%(count)s项，占比%(percent)s。"),
+        gettext_lazy("纳入一窗办理的目前还较少，仅有%(count)s个事项，占比%(percent)s。"),
+    ),
+    YesNoChart(
+        buckets.COMPREHENSIVE_WINDOW,
+        "comprehensive-window",
+        gettext_lazy("是否综合窗口受理"),
+        gettext_lazy("纳入综合窗口受理的较多，达到%(count)s项，占比%(percent)s。"),
+        gettext_lazy("纳入综合窗口受理的目前还较少，仅有%(count)s项，占比%(percent)s。"),
+    ),
+    YesNoChart(
+        buckets.ONLINE,
+        "online",
+        gettext_lazy("是否网办"),
+        gettext_lazy("网上可办的事项达到%(count)s项，占比%(percent)s。"),
+        gettext_lazy("网上可办的事项目前还较少，只有%(count)s项，占比%(percent)s。"),
+    ),
+    YesNoChart(
+        buckets.MOBILE,
+        "mobile",
+        gettext_lazy("是否指尖办"),
+        gettext_lazy("支持指尖办理的事项达到%(count)s项，占比%(percent)s。"),
+        gettext_lazy("目前支持指尖办理的还相对较少，只有%(count)s项，占比%(percent)s。"),
+    ),
+    YesNoChart(
+        buckets.INSTANT_APPROVAL,
+        "instant-approval",
+        gettext_lazy("是否秒批"),
+        gettext_lazy("已有%(count)s个事项实现了“秒批”，占比%(percent)s。"),
+        gettext_lazy("已有%(count)s个事项实现了“秒批”，占比%(percent)s。"),
+        sentence_none=gettext_lazy("目前还没有事项实现“秒批”。"),
+    ),
+)
+
+
+def yes_no_chart(definition: YesNoChart, *, figures: dict) -> Chart:
+    total, yes = figures["total"], figures[definition.bucket.key]
     if not total:
         sentence = str(NO_ITEMS)
+    elif not yes and definition.sentence_none is not None:
+        sentence = str(definition.sentence_none)
     else:
-        template = sentence_few if percent(yes, total) < FEW_PERCENT else sentence_many
-        sentence = template % {"count": yes, "percent": percent_text(yes, total)}
+        few = percent(yes, total) < FEW_PERCENT
+        template = definition.sentence_few if few else definition.sentence_many
+        sentence = str(template) % {"count": yes, "percent": percent_text(yes, total)}
     return Chart(
-        slug=slug,
-        title=title,
+        slug=definition.slug,
+        title=str(definition.bucket.label),
         kind="yes-no",
-        category=category,
+        category=str(definition.category),
         labels=[_("是"), _("否")],
         datasets=[Dataset(label=_("事项数"), data=[yes, total - yes], base=total)],
         sentence=sentence,
@@ -215,16 +250,13 @@ def sector_chart(*, sectors: list[dict]) -> Chart:
 
 def handling_type_chart(*, figures: dict) -> Chart:
     total = figures["total"]
-    counts = {
-        HandlingType.IMMEDIATE: figures["immediate"],
-        HandlingType.PROMISED: figures["promised"],
-    }
+    counts = {bucket: figures[bucket.key] for bucket in buckets.HANDLING_TYPES}
     if not total:
         sentence = str(NO_ITEMS)
-    elif counts[HandlingType.IMMEDIATE] == counts[HandlingType.PROMISED]:
+    elif len(set(counts.values())) == 1:
         sentence = _("从办件类型来看，即办件和承诺件各占50%。")
     else:
-        more, fewer = sorted(counts, key=lambda kind: -counts[kind])
+        more, fewer = sorted(counts, key=lambda bucket: -counts[bucket])
         sentence = _(
             "从办件类型来看，%(more)s较多，占比%(more_percent)s，%(fewer)s占比%(fewer_percent)s。"
         ) % {
@@ -238,7 +270,7 @@ def handling_type_chart(*, figures: dict) -> Chart:
         title=_("办件类型"),
         kind="doughnut",
         category=_("办件类型"),
-        labels=[str(kind.label) for kind in counts],
+        labels=[str(bucket.label) for bucket in counts],
         datasets=[Dataset(label=_("事项数"), data=list(counts.values()), base=total)],
         sentence=sentence,
     )
@@ -303,11 +335,11 @@ def power_source_chart(*, power_sources: list[dict]) -> Chart:
 
 
 def single_tier_count(tier_spans: list[dict]) -> int:
-    return sum(row["count"] for row in tier_spans if row["mask"].bit_count() == 1)
+    return sum(row["count"] for row in tier_spans if row["tiers"].bit_count() == 1)
 
 
 def tier_span_chart(*, tier_spans: list[dict]) -> Chart:
-    labels = [tier_span_display(row["mask"]) for row in tier_spans]
+    labels = [tier_span_display(row["tiers"]) for row in tier_spans]
     counts = [row["count"] for row in tier_spans]
     total = sum(counts)
     single_tier = single_tier_count(tier_spans)
@@ -338,84 +370,9 @@ def tier_span_chart(*, tier_spans: list[dict]) -> Chart:
     )
 
 
-def in_hall_chart(*, figures: dict) -> Chart:
-    return _yes_no(
-        figures,
-        "in_hall",
-        slug="in-hall",
-        title=_("进驻大厅"),
-        category=_("是否进驻大厅"),
-        sentence_many=_("目前已有%(percent)s的事项进驻大厅，共%(count)s项，方便公众一站式办理。"),
-        sentence_few=_("目前进驻大厅的事项还较少，仅有%(count)s项，占比%(percent)s。"),
-    )
-
-
-def one_window_chart(*, figures: dict) -> Chart:
-    return _yes_no(
-        figures,
-        "one_window",
-        slug="one-window",
-        title=_("一窗办理"),
-        category=_("是否一窗办理"),
-        sentence_many=_("纳入一窗办理的较多，达到%(count)s项，占比%(percent)s。"),
-        sentence_few=_("纳入一窗办理的目前还较少，仅有%(count)s个事项，占比%(percent)s。"),
-    )
-
-
-def comprehensive_window_chart(*, figures: dict) -> Chart:
-    return _yes_no(
-        figures,
-        "comprehensive_window",
-        slug="comprehensive-window",
-        title=_("综合窗口受理"),
-        category=_("是否综合窗口受理"),
-        sentence_many=_("纳入综合窗口受理的较多，达到%(count)s项，占比%(percent)s。"),
-        sentence_few=_("纳入综合窗口受理的目前还较少，仅有%(count)s项，占比%(percent)s。"),
-    )
-
-
-def online_chart(*, figures: dict) -> Chart:
-    return _yes_no(
-        figures,
-        "is_online",
-        slug="online",
-        title=_("网上可办"),
-        category=_("是否网办"),
-        sentence_many=_("网上可办的事项达到%(count)s项，占比%(percent)s。"),
-        sentence_few=_("网上可办的事项目前还较少，只有%(count)s项，占比%(percent)s。"),
-    )
-
-
-def mobile_chart(*, figures: dict) -> Chart:
-    return _yes_no(
-        figures,
-        "is_mobile",
-        slug="mobile",
-        title=_("指尖可办"),
-        category=_("是否指尖办"),
-        sentence_many=_("支持指尖办理的事项达到%(count)s项，占比%(percent)s。"),
-        sentence_few=_("目前支持指尖办理的还相对较少，只有%(count)s项，占比%(percent)s。"),
-    )
-
-
-def instant_approval_chart(*, figures: dict) -> Chart:
-    chart = _yes_no(
-        figures,
-        "instant_approval",
-        slug="instant-approval",
-        title=_("秒批"),
-        category=_("是否秒批"),
-        sentence_many=_("已有%(count)s个事项实现了“秒批”，占比%(percent)s。"),
-        sentence_few=_("已有%(count)s个事项实现了“秒批”，占比%(percent)s。"),
-    )
-    if figures["total"] and not figures["instant_approval"]:
-        return replace(chart, sentence=_("目前还没有事项实现“秒批”。"))
-    return chart
-
-
 def mobile_service_chart(*, figures: dict) -> Chart:
-    labels = [str(service.label) for service in MobileService]
-    counts = [figures[mobile_service_key(service)] for service in MobileService]
+    labels = [str(bucket.label) for bucket in buckets.MOBILE_SERVICES]
+    counts = [figures[bucket.key] for bucket in buckets.MOBILE_SERVICES]
     offered = [label for label, count in zip(labels, counts, strict=True) if count]
     if not figures["total"]:
         sentence = str(NO_ITEMS)
@@ -431,7 +388,7 @@ def mobile_service_chart(*, figures: dict) -> Chart:
         kind="bar",
         category=_("服务类型"),
         labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=figures["is_mobile"])],
+        datasets=[Dataset(label=_("事项数"), data=counts, base=figures[buckets.MOBILE.key])],
         sentence=sentence,
     )
 
@@ -452,22 +409,14 @@ def mobile_channel_chart(*, mobile_channels: list[dict], figures: dict) -> Chart
         kind="bar",
         category=_("渠道"),
         labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=figures["is_mobile"])],
+        datasets=[Dataset(label=_("事项数"), data=counts, base=figures[buckets.MOBILE.key])],
         sentence=sentence,
     )
 
 
-ONSITE_VISIT_LABELS = {
-    "visits_0": gettext_lazy("0次"),
-    "visits_1": gettext_lazy("1次"),
-    "visits_2": gettext_lazy("2次"),
-    "visits_3_plus": gettext_lazy("3次及以上"),
-}
-
-
 def onsite_visits_chart(*, figures: dict) -> Chart:
     total = figures["total"]
-    counts = [figures[key] for key in ONSITE_VISIT_LABELS]
+    counts = [figures[bucket.key] for bucket in buckets.ONSITE_VISITS]
     if not total:
         sentence = str(NO_ITEMS)
     else:
@@ -494,18 +443,10 @@ def onsite_visits_chart(*, figures: dict) -> Chart:
         title=_("到办事现场次数"),
         kind="doughnut",
         category=_("到现场次数"),
-        labels=[str(label) for label in ONSITE_VISIT_LABELS.values()],
+        labels=[str(bucket.label) for bucket in buckets.ONSITE_VISITS],
         datasets=[Dataset(label=_("事项数"), data=counts, base=total)],
         sentence=sentence,
     )
-
-
-LEGAL_LIMIT_LABELS = {
-    "legal_upto_1": gettext_lazy("1天以内"),
-    "legal_2_10": gettext_lazy("2-10天"),
-    "legal_11_30": gettext_lazy("11-30天"),
-    "legal_over_30": gettext_lazy("30天以上"),
-}
 
 
 def _left_out_sentence(figures: dict) -> str:
@@ -517,7 +458,7 @@ def _left_out_sentence(figures: dict) -> str:
 
 def legal_time_chart(*, figures: dict) -> Chart:
     timed = figures["timed"]
-    counts = [figures[key] for key in LEGAL_LIMIT_LABELS]
+    counts = [figures[bucket.key] for bucket in buckets.LEGAL_LIMITS]
     if not figures["total"]:
         sentence = str(NO_ITEMS)
     elif not timed:
@@ -534,25 +475,25 @@ def legal_time_chart(*, figures: dict) -> Chart:
         title=_("法定办结时限"),
         kind="bar",
         category=_("法定办结时限"),
-        labels=[str(label) for label in LEGAL_LIMIT_LABELS.values()],
+        labels=[str(bucket.label) for bucket in buckets.LEGAL_LIMITS],
         datasets=[Dataset(label=_("事项数"), data=counts, base=timed)],
         sentence=sentence,
     )
 
 
-def time_figures(figures: dict) -> dict:
-    """Totals, averages and ratios of the time limits, over the items that have both limits.
+def unit_time_figures(figures: dict, unit: Bucket) -> dict:
+    """Totals, averages and ratios of the items whose two limits are both in `unit`.
 
     The average ratio is that of the averages as shown (one decimal), as the report states it.
     """
-    timed = figures["timed"]
-    legal_days = figures["legal_days"] or 0
-    promised_days = figures["promised_days"] or 0
-    avg_legal = average(legal_days, timed)
-    avg_promised = average(promised_days, timed)
+    keys = buckets.time_unit_keys(unit)
+    items = figures[keys["items"]]
+    legal_days = figures[keys["legal_days"]] or 0
+    promised_days = figures[keys["promised_days"]] or 0
+    avg_legal = average(legal_days, items)
+    avg_promised = average(promised_days, items)
     return {
-        "items_with_time_limits": timed,
-        "items_without_legal_limit": figures["total"] - timed,
+        "items": items,
         "legal_days_total": legal_days,
         "promised_days_total": promised_days,
         "promised_to_legal_ratio": round(promised_days / legal_days, 4) if legal_days else 0.0,
@@ -563,43 +504,82 @@ def time_figures(figures: dict) -> dict:
     }
 
 
+def time_figures(figures: dict) -> dict:
+    """The time limits per unit (工作日, 自然日: never added together) and what is left out."""
+    by_unit = {unit.key: unit_time_figures(figures, unit) for unit in buckets.TIME_UNITS}
+    compared = sum(unit["items"] for unit in by_unit.values())
+    return {
+        "items_with_time_limits": figures["timed"],
+        "items_without_legal_limit": figures["total"] - figures["timed"],
+        "items_with_differing_units": figures["timed"] - compared,
+        "time_limits": by_unit,
+    }
+
+
+TIME_UNIT_RULE = gettext_lazy(
+    "工作日与自然日分开统计，不相加；法定与承诺时限单位不同的事项不计入时间压缩。"
+)
+
+
 def time_compression_chart(*, figures: dict) -> Chart:
     times = time_figures(figures)
+    units = [
+        (unit, times["time_limits"][unit.key])
+        for unit in buckets.TIME_UNITS
+        if times["time_limits"][unit.key]["items"]
+    ]
+    differing = ""
+    if times["items_with_differing_units"]:
+        differing = ngettext(
+            "另有%(count)s项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。",
+            "另有%(count)s项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。",
+            times["items_with_differing_units"],
+        ) % {"count": times["items_with_differing_units"]}
     if not figures["total"]:
         sentence = str(NO_ITEMS)
-    elif not times["legal_days_total"]:
-        sentence = _("当前没有可比较的法定办结时限。")
+    elif not any(unit_times["legal_days_total"] for _unit, unit_times in units):
+        sentence = _("当前没有可比较的法定办结时限。") + differing
     else:
-        sentence = _(
-            "时间压缩方面，总体来看，承诺时间只有法定时间的%(ratio)s。平均法定时间为%(avg_legal)s天，"
-            "而承诺时间已压缩至%(avg_promised)s天，仅占法定时间的%(avg_ratio)s。"
-        ) % {
-            "ratio": format_percent(times["promised_to_legal_percent"]),
-            "avg_legal": f"{times['avg_legal_days']:g}",
-            "avg_promised": f"{times['avg_promised_days']:g}",
-            "avg_ratio": format_percent(times["avg_promised_to_legal_percent"]),
-        }
-        sentence += _left_out_sentence(figures)
+        sentence = _("时间压缩方面，")
+        for unit, unit_times in units:
+            sentence += ngettext(
+                "按%(unit)s计的%(count)s项事项，承诺时间只有法定时间的%(ratio)s。"
+                "平均法定时间为%(avg_legal)s天，而承诺时间已压缩至%(avg_promised)s天，"
+                "仅占法定时间的%(avg_ratio)s。",
+                "按%(unit)s计的%(count)s项事项，承诺时间只有法定时间的%(ratio)s。"
+                "平均法定时间为%(avg_legal)s天，而承诺时间已压缩至%(avg_promised)s天，"
+                "仅占法定时间的%(avg_ratio)s。",
+                unit_times["items"],
+            ) % {
+                "unit": unit.label,
+                "count": unit_times["items"],
+                "ratio": format_percent(unit_times["promised_to_legal_percent"]),
+                "avg_legal": f"{unit_times['avg_legal_days']:g}",
+                "avg_promised": f"{unit_times['avg_promised_days']:g}",
+                "avg_ratio": format_percent(unit_times["avg_promised_to_legal_percent"]),
+            }
+        sentence += differing + _left_out_sentence(figures)
+    labels, totals, total_bases, averages, average_bases = [], [], [], [], []
+    for unit, unit_times in units:
+        for limit, key in ((_("法定办结时限"), "legal"), (_("承诺办结时限"), "promised")):
+            labels.append(_("%(limit)s（%(unit)s）") % {"limit": limit, "unit": unit.label})
+            totals.append(unit_times[f"{key}_days_total"])
+            averages.append(unit_times[f"avg_{key}_days"])
+        total_bases += [unit_times["legal_days_total"]] * 2
+        average_bases += [unit_times["avg_legal_days"]] * 2
     return Chart(
         slug="time-compression",
         title=_("法定时间与承诺时间"),
         kind="dual-axis",
         category=_("时限"),
-        labels=[_("法定办结时限"), _("承诺办结时限")],
+        labels=labels,
         datasets=[
-            Dataset(
-                label=_("合计"),
-                data=[times["legal_days_total"], times["promised_days_total"]],
-                base=times["legal_days_total"],
-            ),
-            Dataset(
-                label=_("平均"),
-                data=[times["avg_legal_days"], times["avg_promised_days"]],
-                base=times["avg_legal_days"],
-            ),
+            Dataset(label=_("合计"), data=totals, base=total_bases),
+            Dataset(label=_("平均"), data=averages, base=average_bases),
         ],
         sentence=sentence,
         unit=gettext_lazy("天"),
+        note=str(TIME_UNIT_RULE),
     )
 
 
@@ -610,6 +590,10 @@ class ChartSpec:
     build: Callable[..., Chart]
 
 
+_YES_NO_SPECS = {
+    definition.slug: ChartSpec(definition.slug, ("figures",), partial(yes_no_chart, definition))
+    for definition in YES_NO_CHARTS
+}
 CHART_SPECS = {
     spec.slug: spec
     for spec in (
@@ -619,15 +603,15 @@ CHART_SPECS = {
         ChartSpec("item-type", ("item_types",), item_type_chart),
         ChartSpec("power-source", ("power_sources",), power_source_chart),
         ChartSpec("tier-span", ("tier_spans",), tier_span_chart),
-        ChartSpec("in-hall", ("figures",), in_hall_chart),
-        ChartSpec("one-window", ("figures",), one_window_chart),
-        ChartSpec("comprehensive-window", ("figures",), comprehensive_window_chart),
-        ChartSpec("online", ("figures",), online_chart),
-        ChartSpec("mobile", ("figures",), mobile_chart),
+        _YES_NO_SPECS["in-hall"],
+        _YES_NO_SPECS["one-window"],
+        _YES_NO_SPECS["comprehensive-window"],
+        _YES_NO_SPECS["online"],
+        _YES_NO_SPECS["mobile"],
         ChartSpec("mobile-channel", ("mobile_channels", "figures"), mobile_channel_chart),
         ChartSpec("mobile-service", ("figures",), mobile_service_chart),
         ChartSpec("onsite-visits", ("figures",), onsite_visits_chart),
-        ChartSpec("instant-approval", ("figures",), instant_approval_chart),
+        _YES_NO_SPECS["instant-approval"],
         ChartSpec("legal-time", ("figures",), legal_time_chart),
         ChartSpec("time-compression", ("figures",), time_compression_chart),
     )
@@ -652,41 +636,3 @@ SECTIONS = (
 def build_chart(slug: str, sources: dict) -> Chart:
     spec = CHART_SPECS[slug]
     return spec.build(**{name: sources[name] for name in spec.sources})
-
-
-def summary_figures(*, figures: dict, tier_spans: list[dict], item_types: list[dict]) -> dict:
-    """The headline figures of the report, by name (summary.json `figures`)."""
-    total = figures["total"]
-    result = {"total": total}
-    named = {
-        "immediate": "immediate",
-        "promised": "promised",
-        "in_hall": "in_hall",
-        "one_window": "one_window",
-        "comprehensive_window": "comprehensive_window",
-        "is_online": "online",
-        "is_mobile": "mobile",
-        "instant_approval": "instant_approval",
-        **{key: key for key in ONSITE_VISIT_BUCKETS},
-    }
-    for key, name in named.items():
-        result[f"{name}_count"] = figures[key]
-        result[f"{name}_percent"] = percent(figures[key], total)
-    for key in LEGAL_LIMIT_BUCKETS:
-        result[f"{key}_count"] = figures[key]
-        result[f"{key}_percent"] = percent(figures[key], figures["timed"])
-    single_tier = single_tier_count(tier_spans)
-    result["single_tier_percent"] = percent(single_tier, total)
-    result["cross_tier_percent"] = percent(total - single_tier, total)
-    result["tier_span_percent"] = {
-        row["tier_span"]: percent(row["count"], total) for row in tier_spans
-    }
-    result["item_types"] = {
-        str(ItemType(row["item_type"]).label): {
-            "sub_items": row["sub_items"],
-            "main_items": row["main_items"],
-        }
-        for row in item_types
-    }
-    result.update(time_figures(figures))
-    return result

@@ -10,7 +10,8 @@ from django.utils import timezone
 from catalogue.models import ServiceItem
 
 from . import selectors
-from .charts import CHART_SPECS, SECTIONS, Chart, build_chart, summary_figures
+from .charts import CHART_SPECS, SECTIONS, Chart, build_chart
+from .summary import summary_document, summary_figures
 
 # One query each.
 SOURCES = {
@@ -48,14 +49,7 @@ class Report:
         ]
 
     def as_summary(self) -> dict:
-        return {
-            "total": self.total,
-            "generated_at": self.generated_at.isoformat(),
-            "data_updated_at": self.data_updated_at.isoformat() if self.data_updated_at else None,
-            "charts": {slug: chart.as_chartjs() for slug, chart in self.charts.items()},
-            "sentences": {slug: chart.sentence for slug, chart in self.charts.items()},
-            "figures": self.figures,
-        }
+        return summary_document(self)
 
 
 def report_build(*, items: QuerySet[ServiceItem]) -> Report:

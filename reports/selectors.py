@@ -5,11 +5,13 @@ returns plain values: a dict of figures or a list of grouped rows. Shaping them 
 is the job of `reports.charts`.
 """
 
-from django.db.models import BooleanField, Count, Func, Max, Min, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Func, Max, Q, QuerySet, Sum
 
-from catalogue.choices import HandlingType, ItemStatus, MobileService
+from catalogue.choices import ItemStatus
 from catalogue.models import Department, Sector, ServiceItem
 from catalogue.selectors import departments_for_user, service_items_for_user
+
+from . import buckets
 
 
 def report_items(*, user) -> QuerySet[ServiceItem]:
@@ -50,49 +52,25 @@ def report_sectors(*, user) -> QuerySet[Sector]:
     return Sector.objects.all()
 
 
-# Buckets of the conditional aggregate; `reports.charts` gives them their labels.
-ONSITE_VISIT_BUCKETS = {
-    "visits_0": Q(onsite_visits=0),
-    "visits_1": Q(onsite_visits=1),
-    "visits_2": Q(onsite_visits=2),
-    "visits_3_plus": Q(onsite_visits__gte=3),
-}
-LEGAL_LIMIT_BUCKETS = {
-    "legal_upto_1": Q(legal_limit__lte=1),
-    "legal_2_10": Q(legal_limit__gte=2, legal_limit__lte=10),
-    "legal_11_30": Q(legal_limit__gte=11, legal_limit__lte=30),
-    "legal_over_30": Q(legal_limit__gt=30),
-}
-YES_FLAGS = ("in_hall", "one_window", "comprehensive_window", "is_online", "is_mobile")
-
-
-def mobile_service_key(service: MobileService) -> str:
-    return f"mobile_service_{service.value}"
-
-
 def item_figures(items: QuerySet[ServiceItem]) -> dict:
     """Every per-item figure of the report in one conditional aggregate (one query).
 
-    Time sums cover the items that have a 法定办结时限 (`timed`); the others are left out of
-    the time figures. Sums are None when no item is timed.
+    Counts are keyed by the buckets of `reports.buckets`. `timed` counts the items that have
+    a 法定办结时限; the day sums are per time unit (`legal_days_<unit>` …) over the items whose
+    two limits share that unit, and None when there is none.
     """
-    timed = Q(legal_limit__isnull=False)
+    per_unit = {}
+    for bucket in buckets.TIME_UNITS:
+        keys = buckets.time_unit_keys(bucket)
+        per_unit[keys["items"]] = Count("pk", filter=bucket.condition)
+        per_unit[keys["legal_days"]] = Sum("legal_limit", filter=bucket.condition)
+        per_unit[keys["promised_days"]] = Sum("promised_limit", filter=bucket.condition)
     return items.aggregate(
         total=Count("pk"),
         data_updated_at=Max("updated_at"),
-        immediate=Count("pk", filter=Q(handling_type=HandlingType.IMMEDIATE)),
-        promised=Count("pk", filter=Q(handling_type=HandlingType.PROMISED)),
-        instant_approval=Count("pk", filter=Q(instant_approval=True)),
-        **{flag: Count("pk", filter=Q(**{flag: True})) for flag in YES_FLAGS},
-        **{
-            mobile_service_key(service): Count("pk", filter=Q(mobile_services__has=service))
-            for service in MobileService
-        },
-        **{key: Count("pk", filter=bucket) for key, bucket in ONSITE_VISIT_BUCKETS.items()},
-        **{key: Count("pk", filter=bucket) for key, bucket in LEGAL_LIMIT_BUCKETS.items()},
-        timed=Count("pk", filter=timed),
-        legal_days=Sum("legal_limit", filter=timed),
-        promised_days=Sum("promised_limit", filter=timed),
+        **{bucket.key: Count("pk", filter=bucket.condition) for bucket in buckets.COUNTED},
+        timed=Count("pk", filter=buckets.TIMED),
+        **per_unit,
     )
 
 
@@ -138,12 +116,8 @@ def items_by_power_source(items: QuerySet[ServiceItem]) -> list[dict]:
 
 
 def items_by_tier_span(items: QuerySet[ServiceItem]) -> list[dict]:
-    """Rows `tier_span, mask, count`, largest first; `mask` is the tier set of that span."""
-    return list(
-        items.values("tier_span")
-        .annotate(count=Count("*"), mask=Min("tiers"))
-        .order_by("-count", "mask")
-    )
+    """Rows `tiers, count`, largest first: one per tier combination (the set of tiers)."""
+    return list(items.values("tiers").annotate(count=Count("*")).order_by("-count", "tiers"))
 
 
 def items_by_mobile_channel(items: QuerySet[ServiceItem]) -> list[dict]:

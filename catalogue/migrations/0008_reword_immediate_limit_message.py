@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0006_import_batch_from_command_line'),
+        ('catalogue', '0007_tier_span_replaced_by_tiers_index'),
     ]
 
     operations = [

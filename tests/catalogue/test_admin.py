@@ -15,6 +15,7 @@ from catalogue.choices import (
     MobileService,
     PowerSource,
     Tier,
+    tier_span_label,
 )
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from tests.catalogue.rule_cases import resolve, rule_case_params, valid_item_values
@@ -300,7 +301,7 @@ def test_item_add_saves_a_valid_item(admin_client, refs, django_assert_num_queri
 
     assert response.status_code == 302, field_errors(response)
     item = ServiceItem.objects.get(code=values["code"])
-    assert (item.tiers, item.tier_span) == (Tier.CITY | Tier.COUNTY, "市区两级")
+    assert (item.tiers, tier_span_label(item.tiers)) == (Tier.CITY | Tier.COUNTY, "市区两级")
     assert item.mobile_services == MobileService.LOOKUP | MobileService.APPLICATION
     assert list(item.mobile_channels.all()) == [refs.channel]
     assert item.main_item == refs.main_item
@@ -413,7 +414,7 @@ def test_item_change_saves_the_change(admin_client, refs, django_assert_num_quer
         response = admin_client.post(url, item_post_data(values))
 
     assert response.status_code == 302, field_errors(response)
-    assert ServiceItem.objects.get(pk=item.pk).tier_span == "省市区三级"
+    assert tier_span_label(ServiceItem.objects.get(pk=item.pk).tiers) == "省市区三级"
 
 
 def test_item_change_refuses_a_main_item_of_another_department(admin_client, refs):

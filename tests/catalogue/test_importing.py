@@ -13,6 +13,7 @@ from catalogue.choices import (
     OnlineDepth,
     PowerSource,
     Tier,
+    tier_span_label,
 )
 from catalogue.history import HistoricalServiceItem
 from catalogue.importing import (
@@ -99,7 +100,7 @@ def test_department_file_with_mixed_label_styles_imports(import_references):
     assert first.item_type == ItemType.LICENSING
     assert first.handling_type == HandlingType.PROMISED
     assert first.tiers == Tier.PROVINCE | Tier.CITY | Tier.COUNTY
-    assert first.tier_span == "省市区三级"
+    assert tier_span_label(first.tiers) == "省市区三级"
     assert (first.in_hall, first.one_window, first.comprehensive_window) == (True, False, True)
     assert first.online_depth == OnlineDepth.LEVEL_4
     assert first.mobile_services == MobileService.LOOKUP | MobileService.APPOINTMENT
@@ -516,13 +517,13 @@ def test_import_writes_in_bulk(import_references, django_assert_num_queries):
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)
 
 
-def test_inserted_items_get_timestamps_defaults_and_the_generated_tier_span(import_references):
+def test_inserted_items_get_timestamps_defaults_and_their_tier_combination(import_references):
     items_import(file=xlsx_bytes([valid_row(行使层级="区级、街道级")]))
 
     item = ServiceItem.objects.get()
     assert item.created_at is not None and item.updated_at is not None
     assert (item.legal_limit_note, item.promised_limit_note) == ("", "")
-    assert item.tier_span == "区街两级"
+    assert tier_span_label(item.tiers) == "区街两级"
 
 
 def test_plan_values_are_plain_python_values(import_references):

@@ -63,40 +63,15 @@ def test_database_rejects_a_tier_bit_out_of_range(refs):
     assert "item_tiers_not_empty" in str(error.value)
 
 
-def test_stored_tier_span_equals_the_python_label_for_every_combination(
-    refs, django_assert_num_queries
-):
-    ServiceItem.objects.bulk_create(
-        ServiceItemFactory.build(
-            code=f"TIER{mask:02d}", department=refs.department, sector=refs.sector, tiers=mask
-        )
-        for mask in range(1, ALL_TIERS_MASK + 1)
-    )
-
-    # 1: SELECT tiers, tier_span of the 63 items.
-    with django_assert_num_queries(1):
-        stored = dict(ServiceItem.objects.values_list("tiers", "tier_span"))
-
-    assert len(stored) == ALL_TIERS_MASK == 63
-    assert stored == {mask: tier_span_label(mask) for mask in range(1, ALL_TIERS_MASK + 1)}
-
-
-def test_tier_span_follows_an_update_of_the_tiers(refs):
-    item = ServiceItemFactory(department=refs.department, sector=refs.sector, tiers=Tier.COUNTY)
-
-    ServiceItem.objects.filter(pk=item.pk).update(tiers=Tier.COUNTY | Tier.TOWNSHIP | Tier.VILLAGE)
-
-    assert ServiceItem.objects.get(pk=item.pk).tier_span == "区街村三级"
-
-
-def test_tier_span_can_be_filtered_and_grouped_in_the_database(refs):
+def test_tier_combinations_are_grouped_by_the_tier_set_through_its_index(refs):
     for tiers in (Tier.COUNTY, Tier.CITY | Tier.COUNTY, Tier.CITY | Tier.COUNTY):
         ServiceItemFactory(department=refs.department, sector=refs.sector, tiers=tiers)
 
-    assert ServiceItem.objects.filter(tier_span="市区两级").count() == 2
-    assert dict(
-        ServiceItem.objects.order_by().values_list("tier_span").annotate(n=Count("pk"))
-    ) == {"区本级": 1, "市区两级": 2}
+    grouped = ServiceItem.objects.order_by().values_list("tiers").annotate(n=Count("pk"))
+
+    assert {tier_span_label(tiers): n for tiers, n in grouped} == {"区本级": 1, "市区两级": 2}
+    assert ["tiers", "status"] in [index.fields for index in ServiceItem._meta.indexes]
+    assert "tier_span" not in {field.name for field in ServiceItem._meta.get_fields()}
 
 
 def test_department_credit_code_is_unique_in_the_database():

@@ -9,6 +9,7 @@ from catalogue.choices import (
     ItemType,
     MobileService,
     PowerSource,
+    TimeUnit,
     tier_span_label,
 )
 
@@ -29,10 +30,20 @@ def in_use(items) -> list:
 def expected_charts(items) -> dict[str, dict]:
     """{slug: {label: value}} (a tuple of values for charts with two datasets)."""
     timed = [item for item in items if item.legal_limit is not None]
-    legal = sum(item.legal_limit for item in timed)
-    promised = sum(item.promised_limit for item in timed)
-    avg_legal = _round1(legal / len(timed)) if timed else 0.0
-    avg_promised = _round1(promised / len(timed)) if timed else 0.0
+    time_compression = {}
+    for unit in TimeUnit:
+        same_unit = [
+            item for item in timed if item.legal_limit_unit == item.promised_limit_unit == unit
+        ]
+        if not same_unit:
+            continue
+        legal = sum(item.legal_limit for item in same_unit)
+        promised = sum(item.promised_limit for item in same_unit)
+        time_compression[f"法定办结时限（{unit.label}）"] = (legal, _round1(legal / len(same_unit)))
+        time_compression[f"承诺办结时限（{unit.label}）"] = (
+            promised,
+            _round1(promised / len(same_unit)),
+        )
 
     item_types = {}
     for item_type in {item.item_type for item in items}:
@@ -88,10 +99,7 @@ def expected_charts(items) -> dict[str, dict]:
         "legal-time": {
             label: legal_buckets[label] for label in ("1天以内", "2-10天", "11-30天", "30天以上")
         },
-        "time-compression": {
-            "法定办结时限": (legal, avg_legal),
-            "承诺办结时限": (promised, avg_promised),
-        },
+        "time-compression": time_compression,
     }
 
 

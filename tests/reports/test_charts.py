@@ -3,8 +3,11 @@
 import pytest
 
 from catalogue.choices import ItemType, MobileService, PowerSource, Tier
-from reports import charts
-from reports.selectors import mobile_service_key
+from reports import buckets, charts
+
+
+def mobile_service_key(service: MobileService) -> str:
+    return next(b.key for b in buckets.MOBILE_SERVICES if b.label == service.label)
 
 
 def figures(**overrides) -> dict:
@@ -18,8 +21,8 @@ def figures(**overrides) -> dict:
         "in_hall": 511,
         "one_window": 50,
         "comprehensive_window": 531,
-        "is_online": 641,
-        "is_mobile": 31,
+        "online": 641,
+        "mobile": 31,
         **{mobile_service_key(service): 0 for service in MobileService},
         "visits_0": 531,
         "visits_1": 148,
@@ -30,55 +33,47 @@ def figures(**overrides) -> dict:
         "legal_11_30": 449,
         "legal_over_30": 95,
         "timed": 681,
-        "legal_days": 17596,
-        "promised_days": 4719,
+        "timed_working_day": 681,
+        "legal_days_working_day": 17596,
+        "promised_days_working_day": 4719,
+        "timed_natural_day": 0,
+        "legal_days_natural_day": None,
+        "promised_days_natural_day": None,
     }
     values.update(overrides)
     return values
 
 
 @pytest.mark.parametrize(
-    ("part", "whole", "digits", "expected"),
-    [(641, 681, 0, 94.0), (1, 8, 1, 12.5), (1, 16, 1, 6.3), (2, 3, 1, 66.7), (5, 0, 1, 0.0)],
-)
-def test_percent_rounds_half_up_and_is_zero_of_nothing(part, whole, digits, expected):
-    assert charts.percent(part, whole, digits) == expected
-
-
-def test_format_percent_drops_a_zero_decimal():
-    assert [charts.format_percent(v) for v in (94.0, 26.9, 0.0)] == ["94%", "26.9%", "0%"]
-
-
-def test_average_is_rounded_to_one_decimal_and_zero_of_nothing():
-    assert charts.average(17596, 681) == 25.8
-    assert charts.average(10, 0) == 0.0
-
-
-def test_join_names_lists_with_and_or_with_more():
-    assert charts.join_names(["查阅", "预约", "申办"]) == "查阅、预约和申办"
-    assert charts.join_names(["查阅"]) == "查阅"
-    assert charts.join_names(["粤省事", "微信公众号"], more=True) == "粤省事、微信公众号等"
-
-
-@pytest.mark.parametrize(
-    ("build", "sentence"),
+    ("slug", "sentence"),
     [
-        (charts.online_chart, "网上可办的事项达到641项，占比94%。"),
-        (charts.one_window_chart, "纳入一窗办理的目前还较少，仅有50个事项，占比7%。"),
-        (charts.comprehensive_window_chart, "纳入综合窗口受理的较多，达到531项，占比78%。"),
-        (charts.mobile_chart, "目前支持指尖办理的还相对较少，只有31项，占比5%。"),
-        (charts.in_hall_chart, "目前已有75%的事项进驻大厅，共511项，方便公众一站式办理。"),
-        (charts.instant_approval_chart, "已有20个事项实现了“秒批”，占比3%。"),
+        ("online", "网上可办的事项达到641项，占比94%。"),
+        ("one-window", "纳入一窗办理的目前还较少，仅有50个事项，占比7%。"),
+        ("comprehensive-window", "纳入综合窗口受理的较多，达到531项，占比78%。"),
+        ("mobile", "目前支持指尖办理的还相对较少，只有31项，占比5%。"),
+        ("in-hall", "目前已有75%的事项进驻大厅，共511项，方便公众一站式办理。"),
+        ("instant-approval", "已有20个事项实现了“秒批”，占比3%。"),
     ],
 )
-def test_yes_no_sentences_read_like_the_report(build, sentence):
-    chart = build(figures=figures())
+def test_yes_no_sentences_read_like_the_report(slug, sentence):
+    chart = yes_no(slug, figures())
 
     assert chart.sentence == sentence
 
 
+def yes_no(slug: str, values: dict) -> charts.Chart:
+    return charts.build_chart(slug, {"figures": values})
+
+
+def test_yes_no_charts_are_titled_by_their_bucket_and_count_it():
+    for definition in charts.YES_NO_CHARTS:
+        chart = yes_no(definition.slug, figures(**{definition.bucket.key: 7}))
+        assert chart.title == definition.bucket.label
+        assert chart.datasets[0].data == [7, 674], definition.slug
+
+
 def test_yes_no_chart_counts_yes_and_the_rest():
-    chart = charts.online_chart(figures=figures())
+    chart = yes_no("online", figures())
 
     assert chart.as_chartjs() == {
         "labels": ["是", "否"],
@@ -88,19 +83,21 @@ def test_yes_no_chart_counts_yes_and_the_rest():
 
 
 def test_few_and_many_switch_at_half():
-    assert charts.one_window_chart(figures=figures(one_window=400)).sentence == (
+    assert yes_no("one-window", figures(one_window=400)).sentence == (
         "纳入一窗办理的较多，达到400项，占比59%。"
     )
 
 
 def test_no_instant_approval_says_so():
-    chart = charts.instant_approval_chart(figures=figures(instant_approval=0))
+    chart = yes_no("instant-approval", figures(instant_approval=0))
 
     assert chart.sentence == "目前还没有事项实现“秒批”。"
 
 
 def test_every_chart_says_there_are_no_items_when_none_match():
-    empty = {key: 0 for key in figures()} | {"legal_days": None, "promised_days": None}
+    empty = {key: 0 for key in figures()} | {
+        key: None for key in figures() if key.startswith(("legal_days", "promised_days"))
+    }
     sources = {
         "figures": empty,
         "departments": [],
@@ -225,10 +222,10 @@ def test_power_source_sentence_lists_sources_and_the_share_of_the_largest():
 
 def test_tier_span_sentence_gives_the_top_three_and_the_cross_tier_share():
     rows = [
-        {"tier_span": "市区两级", "mask": Tier.CITY | Tier.COUNTY, "count": 232},
-        {"tier_span": "区本级", "mask": Tier.COUNTY, "count": 198},
-        {"tier_span": "省市区三级", "mask": Tier.PROVINCE | Tier.CITY | Tier.COUNTY, "count": 183},
-        {"tier_span": "区街两级", "mask": Tier.COUNTY | Tier.TOWNSHIP, "count": 68},
+        {"tiers": Tier.CITY | Tier.COUNTY, "count": 232},
+        {"tiers": Tier.COUNTY, "count": 198},
+        {"tiers": Tier.PROVINCE | Tier.CITY | Tier.COUNTY, "count": 183},
+        {"tiers": Tier.COUNTY | Tier.TOWNSHIP, "count": 68},
     ]
 
     chart = charts.tier_span_chart(tier_spans=rows)
@@ -305,47 +302,67 @@ def test_time_compression_gives_totals_averages_and_ratios():
     chart = charts.time_compression_chart(figures=figures())
 
     assert chart.as_chartjs() == {
-        "labels": ["法定办结时限", "承诺办结时限"],
+        "labels": ["法定办结时限（工作日）", "承诺办结时限（工作日）"],
         "datasets": [
             {"label": "合计", "data": [17596, 4719]},
             {"label": "平均", "data": [25.8, 6.9]},
         ],
     }
     assert chart.sentence == (
-        "时间压缩方面，总体来看，承诺时间只有法定时间的26.8%。平均法定时间为25.8天，"
+        "时间压缩方面，按工作日计的681项事项，承诺时间只有法定时间的26.8%。平均法定时间为25.8天，"
         "而承诺时间已压缩至6.9天，仅占法定时间的26.7%。"
+    )
+    assert chart.table()["rows"][1] == ["承诺办结时限（工作日）", 4719, 26.8, 6.9, 26.7]
+    assert "不相加" in chart.note
+
+
+def test_time_compression_keeps_each_unit_apart_and_counts_differing_units():
+    chart = charts.time_compression_chart(
+        figures=figures(
+            total=690,
+            timed=690,
+            timed_natural_day=5,
+            legal_days_natural_day=100,
+            promised_days_natural_day=40,
+        )
+    )
+
+    assert chart.labels == [
+        "法定办结时限（工作日）",
+        "承诺办结时限（工作日）",
+        "法定办结时限（自然日）",
+        "承诺办结时限（自然日）",
+    ]
+    assert chart.datasets[1].data == [25.8, 6.9, 20.0, 8.0]
+    assert chart.table()["rows"][3] == ["承诺办结时限（自然日）", 40, 40.0, 8.0, 40.0]
+    assert "按自然日计的5项事项，承诺时间只有法定时间的40%。" in chart.sentence
+    assert chart.sentence.endswith(
+        "另有4项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。"
+    )
+
+
+def test_time_compression_with_only_differing_units_compares_nothing_and_says_why():
+    chart = charts.time_compression_chart(
+        figures=figures(timed_working_day=0, legal_days_working_day=None)
+    )
+
+    assert chart.labels == []
+    assert chart.sentence == (
+        "当前没有可比较的法定办结时限。"
+        "另有681项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。"
     )
 
 
 def test_time_figures_without_any_legal_limit_are_zero():
-    times = charts.time_figures(figures(timed=0, legal_days=None, promised_days=None))
+    times = charts.time_figures(figures(timed=0, timed_working_day=0, legal_days_working_day=None))
 
-    assert times["promised_to_legal_ratio"] == 0.0
-    assert times["avg_legal_days"] == 0.0
+    assert times["time_limits"]["working_day"]["promised_to_legal_ratio"] == 0.0
+    assert times["time_limits"]["working_day"]["avg_legal_days"] == 0.0
     assert times["items_without_legal_limit"] == 681
 
 
-def test_summary_figures_hold_the_report_headline_figures():
-    tier_spans = [
-        {"tier_span": "市区两级", "mask": Tier.CITY | Tier.COUNTY, "count": 481},
-        {"tier_span": "区本级", "mask": Tier.COUNTY, "count": 200},
-    ]
-
-    item_types = [{"item_type": ItemType.LICENSING, "sub_items": 300, "main_items": 277}]
-
-    result = charts.summary_figures(figures=figures(), tier_spans=tier_spans, item_types=item_types)
-
-    assert result["total"] == 681
-    assert (result["online_count"], result["online_percent"]) == (641, 94.1)
-    assert result["promised_to_legal_ratio"] == 0.2682
-    assert (result["avg_legal_days"], result["avg_promised_days"]) == (25.8, 6.9)
-    assert result["items_without_legal_limit"] == 0
-    assert (result["single_tier_percent"], result["cross_tier_percent"]) == (29.4, 70.6)
-    assert result["item_types"] == {"行政许可": {"sub_items": 300, "main_items": 277}}
-
-
 def test_table_cells_show_percentages_as_text():
-    table = charts.online_chart(figures=figures()).table_cells()
+    table = yes_no("online", figures()).table_cells()
 
     assert table == {
         "headers": ["是否网办", "事项数", "占比"],

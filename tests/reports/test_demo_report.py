@@ -9,6 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from catalogue.choices import ItemType, Tier, TimeUnit
+
 pytestmark = pytest.mark.django_db
 
 SUMMARY = "/reports/summary.json"
@@ -39,15 +41,18 @@ def test_summary_reproduces_every_figure_of_the_report(supervisor_client):
     assert next(iter(_chart(summary, "sector").items())) == ("住房和城乡建设", 106)
     assert figures["promised_percent"] == pytest.approx(59, abs=1)
     assert figures["immediate_percent"] == pytest.approx(41, abs=1)
-    assert figures["item_types"]["行政许可"]["main_items"] == 277
-    assert figures["item_types"]["公共服务"]["sub_items"] == 180
+    assert figures["item_types"][ItemType.LICENSING]["main_items"] == 277
+    assert figures["item_types"][ItemType.PUBLIC_SERVICE]["sub_items"] == 180
     assert max(figures["item_types"], key=lambda t: figures["item_types"][t]["main_items"]) == (
-        "行政许可"
+        ItemType.LICENSING
     )
     assert percent(_chart(summary, "power-source")["法定本级行使"]) == pytest.approx(63, abs=1)
-    assert figures["tier_span_percent"]["市区两级"] == pytest.approx(34, abs=1)
-    assert figures["tier_span_percent"]["区本级"] == pytest.approx(29, abs=1)
-    assert figures["tier_span_percent"]["省市区三级"] == pytest.approx(26.9, abs=1)
+    tier_span_percent = figures["tier_span_percent"]
+    assert tier_span_percent[str(Tier.CITY | Tier.COUNTY)] == pytest.approx(34, abs=1)
+    assert tier_span_percent[str(Tier.COUNTY)] == pytest.approx(29, abs=1)
+    assert tier_span_percent[str(Tier.PROVINCE | Tier.CITY | Tier.COUNTY)] == pytest.approx(
+        26.9, abs=1
+    )
     assert figures["cross_tier_percent"] == pytest.approx(71, abs=1)
     assert figures["in_hall_percent"] == pytest.approx(75, abs=1)
     assert (figures["one_window_count"], round(figures["one_window_percent"])) == (50, 7)
@@ -69,10 +74,15 @@ def test_summary_reproduces_every_figure_of_the_report(supervisor_client):
     assert figures["legal_upto_1_percent"] == pytest.approx(7, abs=1)
     assert figures["legal_2_10_percent"] == pytest.approx(13, abs=1)
     assert figures["legal_11_30_percent"] == pytest.approx(66, abs=1)
-    assert figures["promised_to_legal_percent"] == pytest.approx(26.8, abs=1)
-    assert figures["avg_legal_days"] == pytest.approx(25.8, abs=0.05)
-    assert figures["avg_promised_days"] == pytest.approx(6.9, abs=0.05)
-    assert figures["avg_promised_to_legal_percent"] == pytest.approx(26.7, abs=1)
+    # The report's time figures are in 工作日, as are both limits of every demo item.
+    working_days = figures["time_limits"][TimeUnit.WORKING_DAY]
+    assert working_days["items"] == figures["items_with_time_limits"]
+    assert figures["time_limits"][TimeUnit.NATURAL_DAY]["items"] == 0
+    assert figures["items_with_differing_units"] == 0
+    assert working_days["promised_to_legal_percent"] == pytest.approx(26.8, abs=1)
+    assert working_days["avg_legal_days"] == pytest.approx(25.8, abs=0.05)
+    assert working_days["avg_promised_days"] == pytest.approx(6.9, abs=0.05)
+    assert working_days["avg_promised_to_legal_percent"] == pytest.approx(26.7, abs=1)
 
 
 def test_page_states_the_reports_figures_in_its_sentences(supervisor_client):
@@ -95,6 +105,7 @@ def test_page_states_the_reports_figures_in_its_sentences(supervisor_client):
         "22%的事项跑1次即可",
         "已有20个事项实现了“秒批”",
         "1天以内办结的达到7%，2至10天的达到13%，11至30天的达到66%",
+        "按工作日计的",
         "平均法定时间为25.8天，而承诺时间已压缩至6.9天",
     ]:
         assert sentence in page, sentence

@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from catalogue.choices import ItemStatus, ItemType, Tier
+from catalogue.choices import ItemStatus, ItemType, Tier, TimeUnit
 from catalogue.models import MobileChannel, ServiceItem
 from reports import selectors
 from reports.report import SOURCES, chart_build, report_build
@@ -68,7 +68,32 @@ def test_time_figures_leave_out_items_without_legal_limit(db):
     figures = selectors.item_figures(ServiceItem.objects.all())
 
     assert (figures["total"], figures["timed"]) == (3, 2)
-    assert (figures["legal_days"], figures["promised_days"]) == (30, 7)
+    assert (figures["legal_days_working_day"], figures["promised_days_working_day"]) == (30, 7)
+
+
+def test_time_sums_are_per_unit_over_items_whose_limits_share_it(db):
+    working, natural = TimeUnit.WORKING_DAY, TimeUnit.NATURAL_DAY
+    ServiceItemFactory(legal_limit=20, promised_limit=5)
+    ServiceItemFactory(
+        legal_limit=60, legal_limit_unit=natural, promised_limit=30, promised_limit_unit=natural
+    )
+    ServiceItemFactory(
+        legal_limit=30, legal_limit_unit=working, promised_limit=10, promised_limit_unit=natural
+    )
+
+    figures = selectors.item_figures(ServiceItem.objects.all())
+
+    assert figures["timed"] == 3
+    assert (
+        figures["timed_working_day"],
+        figures["legal_days_working_day"],
+        figures["promised_days_working_day"],
+    ) == (1, 20, 5)
+    assert (
+        figures["timed_natural_day"],
+        figures["legal_days_natural_day"],
+        figures["promised_days_natural_day"],
+    ) == (1, 60, 30)
 
 
 def test_time_sums_are_none_when_no_item_has_a_legal_limit(db):
@@ -76,8 +101,8 @@ def test_time_sums_are_none_when_no_item_has_a_legal_limit(db):
 
     figures = selectors.item_figures(ServiceItem.objects.all())
 
-    assert figures["legal_days"] is None
-    assert figures["timed"] == 0
+    assert figures["legal_days_working_day"] is None
+    assert figures["timed"] == figures["timed_working_day"] == 0
 
 
 def test_tier_span_rows_carry_the_tier_set(db):
@@ -88,8 +113,8 @@ def test_tier_span_rows_carry_the_tier_set(db):
     rows = selectors.items_by_tier_span(ServiceItem.objects.all())
 
     assert rows == [
-        {"tier_span": "区本级", "count": 2, "mask": Tier.COUNTY},
-        {"tier_span": "市区两级", "count": 1, "mask": Tier.CITY | Tier.COUNTY},
+        {"tiers": Tier.COUNTY, "count": 2},
+        {"tiers": Tier.CITY | Tier.COUNTY, "count": 1},
     ]
 
 

@@ -7,11 +7,11 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier
+from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier, TimeUnit
 from catalogue.models import Department, Sector
 from reports import filters
 from reports.charts import CHART_SPECS, SECTIONS
-from tests.factories import UserFactory
+from tests.factories import ServiceItemFactory, UserFactory
 from tests.reports.conftest import make_varied_items
 from tests.reports.expected import as_mapping, expected_charts
 
@@ -190,11 +190,12 @@ def test_summary_holds_total_date_every_chart_and_the_time_figures(admin_client,
     }
     assert set(summary["charts"]) == set(CHART_SPECS)
     assert {
-        "promised_to_legal_ratio",
-        "avg_legal_days",
-        "avg_promised_days",
+        "time_limits",
+        "items_with_time_limits",
+        "items_with_differing_units",
         "items_without_legal_limit",
     } <= set(summary["figures"])
+    assert set(summary["figures"]["time_limits"]) == {"working_day", "natural_day"}
     active = [item for item in varied_items if item.status == ItemStatus.ACTIVE]
     assert summary["figures"]["items_without_legal_limit"] == sum(
         1 for item in active if item.legal_limit is None
@@ -305,3 +306,63 @@ def test_signed_in_user_without_a_role_is_refused(client, url, own_item):
     client.force_login(UserFactory(username="nobody", is_staff=True))
 
     assert client.get(url).status_code == 403
+
+
+@pytest.fixture
+def mixed_unit_items(db):
+    """Two items timed in 工作日, one in 自然日, one whose limits use different units."""
+    working, natural = TimeUnit.WORKING_DAY, TimeUnit.NATURAL_DAY
+    ServiceItemFactory(legal_limit=20, promised_limit=5)
+    ServiceItemFactory(legal_limit=10, promised_limit=3)
+    ServiceItemFactory(
+        legal_limit=60, legal_limit_unit=natural, promised_limit=30, promised_limit_unit=natural
+    )
+    ServiceItemFactory(
+        legal_limit=30, legal_limit_unit=working, promised_limit=10, promised_limit_unit=natural
+    )
+
+
+def test_summary_never_adds_working_days_and_natural_days(admin_client, mixed_unit_items):
+    figures = admin_client.get(SUMMARY).json()["figures"]
+
+    assert figures["time_limits"] == {
+        "working_day": {
+            "items": 2,
+            "legal_days_total": 30,
+            "promised_days_total": 8,
+            "promised_to_legal_ratio": 0.2667,
+            "promised_to_legal_percent": 26.7,
+            "avg_legal_days": 15.0,
+            "avg_promised_days": 4.0,
+            "avg_promised_to_legal_percent": 26.7,
+        },
+        "natural_day": {
+            "items": 1,
+            "legal_days_total": 60,
+            "promised_days_total": 30,
+            "promised_to_legal_ratio": 0.5,
+            "promised_to_legal_percent": 50.0,
+            "avg_legal_days": 60.0,
+            "avg_promised_days": 30.0,
+            "avg_promised_to_legal_percent": 50.0,
+        },
+    }
+    assert figures["items_with_time_limits"] == 4
+    assert figures["items_with_differing_units"] == 1
+
+
+def test_page_states_time_figures_per_unit_and_the_rule(admin_client, mixed_unit_items):
+    page = admin_client.get(PAGE).content.decode()
+
+    assert "按工作日计的2项事项，承诺时间只有法定时间的26.7%" in page
+    assert "平均法定时间为15天，而承诺时间已压缩至4天" in page
+    assert "按自然日计的1项事项，承诺时间只有法定时间的50%" in page
+    assert "另有1项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。" in page
+    assert "工作日与自然日分开统计，不相加" in page
+    chart = admin_client.get(chart_url("time-compression")).json()
+    assert as_mapping(chart) == {
+        "法定办结时限（工作日）": (30, 15.0),
+        "承诺办结时限（工作日）": (8, 4.0),
+        "法定办结时限（自然日）": (60, 60.0),
+        "承诺办结时限（自然日）": (30, 30.0),
+    }

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalogue.choices import HandlingType, PowerSource, Tier, TimeUnit
+from catalogue.choices import HandlingType, PowerSource, Tier, TimeUnit, tier_span_label
 from catalogue.models import ServiceItem
 from catalogue.rules import ITEM_RULES
 from catalogue.services.items import (
@@ -206,9 +206,9 @@ def test_update_with_no_channels_clears_them(refs):
     assert not ServiceItem.objects.get(pk=item.pk).mobile_channels.exists()
 
 
-def test_update_stores_the_derived_tier_span(refs):
+def test_update_stores_the_tiers_of_the_new_combination(refs):
     item = service_item_create(**valid_item_values(refs))
 
     service_item_update(item=item, tiers=Tier.PROVINCE | Tier.CITY | Tier.COUNTY)
 
-    assert ServiceItem.objects.get(pk=item.pk).tier_span == "省市区三级"
+    assert tier_span_label(ServiceItem.objects.get(pk=item.pk).tiers) == "省市区三级"
