@@ -26,6 +26,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
+from config.db_routers import replica_reads
+
 from . import exporting
 from .importing import ERROR, NEW, UNCHANGED, UPDATE, StalePlan
 from .importing import messages as import_messages
@@ -251,7 +253,9 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         }
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
-        response = super()._do_file_export(file_format, request, queryset, export_form)
+        # Only reads (access was checked by export_action, on the primary).
+        with replica_reads():
+            response = super()._do_file_export(file_format, request, queryset, export_form)
         response["Content-Disposition"] = _content_disposition(
             self.get_export_filename(request, queryset, file_format)
         )

@@ -58,6 +58,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 # --- end of serving: database connections ---
+
+# --- tasks branch: read replica (issue 11.2) ---
+# DATABASE_REPLICA_URL: a read-only copy of the primary (streaming replication). Views that only
+# read (the report, summary.json, chart data, exports) send their queries there through
+# config.db_routers; writes and every check that guards a write stay on the primary. Pooling
+# applies to it as to the primary. Unset: everything on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    if "pool" in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = dict(
+            DATABASES["default"]["OPTIONS"]["pool"]
+        )
+    # Test runs use the primary's test database for the replica alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_REPLICA = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
+# --- end of tasks branch: read replica ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Password of the demo login created by `manage.py load_demo`; random on every run when empty.
