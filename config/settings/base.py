@@ -212,6 +212,19 @@ STORAGES = {
 }
 # --- end of serving: static files ---
 
+# --- tasks branch: several instances, one database (issue 11.2) ---
+# Nothing an instance needs may live in another's memory or on its disk. Sessions are rows in
+# the database (Django's default, stated here), django-axes counts failed sign-ins and locks out
+# in the database, and no per-process cache exists: nothing uses Django's cache today, and the
+# default (local memory) would differ between instances the day something did. A feature that
+# needs one should use the database cache (`createcachetable`) or a shared server.
+# Uploaded files are read in the request and never stored; export files written in the
+# background are kept in the database (catalogue.ExportJob).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# --- end of tasks branch: several instances ---
+
 # Checked import plans kept between the admin's preview and its confirmation.
 IMPORT_PLAN_DIR = env.path("IMPORT_PLAN_DIR", default=BASE_DIR / "var" / "import-plans")
 
