@@ -103,6 +103,10 @@ INSTALLED_APPS = [
     "config.apps.AxesConfig",
     "csp",  # hardening: django-csp's system checks
     "reports",
+    # --- tasks branch: background tasks (Django's tasks API, backport; database backend)
+    "django_tasks",
+    "django_tasks_db",
+    # --- end tasks branch
 ]
 
 MIDDLEWARE = [
@@ -224,6 +228,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # --- end of tasks branch: several instances ---
+
+# --- tasks branch: background tasks (issue 11.3) ---
+# Django's tasks API (the django-tasks backport) with its database backend: tasks are rows in
+# the database, run by `manage.py db_worker` (started by `make run` and `make serve`; in
+# production its own unit, deploy/catalogue-worker.service). An item export of at least
+# EXPORT_BACKGROUND_MIN_ROWS items is written by a task; smaller ones in the request as before.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EXPORT_BACKGROUND_MIN_ROWS = env.int("EXPORT_BACKGROUND_MIN_ROWS", default=20_000)
+# --- end of tasks branch: background tasks ---
 
 # Checked import plans kept between the admin's preview and its confirmation.
 IMPORT_PLAN_DIR = env.path("IMPORT_PLAN_DIR", default=BASE_DIR / "var" / "import-plans")

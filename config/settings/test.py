@@ -29,3 +29,6 @@ if "replica" not in DATABASES:  # noqa: F405
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 READ_REPLICA = None
 # --- end of tasks branch: read replica ---
+
+# --- tasks branch: tasks run at once, in the request (a browser test uses a real worker) ---
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
