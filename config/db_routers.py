@@ -25,16 +25,6 @@ def replica_reads():
         _replica_allowed.reset(token)
 
 
-@contextmanager
-def primary_reads():
-    """Back on the primary inside a `replica_reads` scope (e.g. a task run inline)."""
-    token = _replica_allowed.set(False)
-    try:
-        yield
-    finally:
-        _replica_allowed.reset(token)
-
-
 class ReplicaReadsMixin:
     """A class-based view whose handler reads from the replica. Put it after the access mixins:
     their checks run first, on the primary."""

@@ -30,6 +30,16 @@ def sheet_codes(data):
     return [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
+def queued_job(user, file_format, queryset) -> ExportJob:
+    return ExportJob.objects.create(
+        user=user,
+        file_name=f"实施清单.{file_format}",
+        file_format=file_format,
+        selection=pickle.dumps(queryset.query),
+        total_rows=queryset.count(),
+    )
+
+
 @pytest.fixture
 def three_items(db):
     department = DepartmentFactory(name="深圳市光明区住房和建设局")
@@ -88,13 +98,7 @@ def test_the_status_endpoint_tells_the_rows_written_and_the_file_when_done(
 
 
 def test_a_queued_export_offers_no_file_yet(admin_client, admin_user, three_items):
-    job = ExportJob.objects.create(
-        user=admin_user,
-        file_name="实施清单.xlsx",
-        file_format="xlsx",
-        selection=pickle.dumps(ServiceItem.objects.all().query),
-        total_rows=3,
-    )
+    job = queued_job(admin_user, "xlsx", ServiceItem.objects.all())
 
     status = admin_client.get(job_url("_status", job)).json()
 
@@ -140,13 +144,7 @@ def test_progress_is_recorded_while_the_rows_are_written(
     admin_user, monkeypatch, django_assert_num_queries, three_items
 ):
     monkeypatch.setattr(exporting, "PROGRESS_EVERY", 1)
-    job = ExportJob.objects.create(
-        user=admin_user,
-        file_name="实施清单.csv",
-        file_format="csv",
-        selection=pickle.dumps(ServiceItem.objects.order_by("code").query),
-        total_rows=3,
-    )
+    job = queued_job(admin_user, "csv", ServiceItem.objects.order_by("code"))
     seen = []
     original = ExportJob.objects.filter
 
@@ -169,13 +167,7 @@ def test_a_failed_export_is_marked_failed(admin_user, monkeypatch, three_items):
         raise OSError("disk full")
 
     monkeypatch.setattr(exporting, "export_xlsx_bytes", broken)
-    job = ExportJob.objects.create(
-        user=admin_user,
-        file_name="实施清单.xlsx",
-        file_format="xlsx",
-        selection=pickle.dumps(ServiceItem.objects.all().query),
-        total_rows=3,
-    )
+    job = queued_job(admin_user, "xlsx", ServiceItem.objects.all())
 
     with pytest.raises(OSError, match="disk full"):
         item_export_run(job_id=job.pk)
