@@ -15,7 +15,9 @@ from catalogue.models import ServiceItem
 from config.db_routers import replica_reads
 from tests.factories import ServiceItemFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+pytestmark = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True, databases=["default", "replica"]
+)
 
 CATALOGUE_TABLE = '"catalogue_serviceitem"'
 

@@ -22,7 +22,7 @@ pytestmark = [
         reason="instances in other processes need a database server (the SQLite test database "
         "is in memory)",
     ),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 PASSWORD = "Gm-2026-instances!"
