@@ -34,10 +34,12 @@ install: $(STAMP) $(CHARTJS) $(MO_FILES)
 	DEBUG=true $(DEV) $(PY) manage.py migrate --noinput
 	DEBUG=true $(DEV) $(PY) manage.py setup_roles >/dev/null
 
-# The background task worker (large exports) runs beside the server and stops with it.
+# The background task worker (large exports) runs beside the server and stops with it; without
+# its autoreloader, whose child process would outlive the kill (restart `make run` after changing
+# task code).
 run: install
 	DEBUG=true $(DEV) $(PY) manage.py load_demo --if-empty
-	DEBUG=true $(DEV) $(PY) manage.py db_worker --queue-name default & worker=$$!; \
+	DEBUG=true $(DEV) $(PY) manage.py db_worker --queue-name default --no-reload & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		DEBUG=true $(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
