@@ -2,7 +2,7 @@
 
 from django.db.models import Count, QuerySet
 
-from .models import Department, ImportBatch, MainItem, ServiceItem
+from .models import Department, ExportJob, ImportBatch, MainItem, ServiceItem
 from .roles import department_scope
 
 
@@ -52,3 +52,8 @@ def department_with_most_items() -> Department | None:
         .order_by("-item_count", "name")
         .first()
     )
+
+
+def export_job_for_user(user, job_id: int) -> ExportJob | None:
+    """A background export, to the user who started it only."""
+    return ExportJob.objects.filter(pk=job_id, user=user).first()
