@@ -98,15 +98,15 @@ class DepartmentScopedAdmin(NotFoundAdmin):
         department_id = getattr(obj, self.department_lookup)
         return department_scope(request.user).allows(department_id)
 
+    def scoped(self, request, obj, permitted: bool) -> bool:
+        """A model permission, narrowed to objects of the user's departments."""
+        return permitted and (obj is None or self.in_scope(request, obj))
+
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and (
-            obj is None or self.in_scope(request, obj)
-        )
+        return self.scoped(request, obj, super().has_view_permission(request, obj))
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
-            obj is None or self.in_scope(request, obj)
-        )
+        return self.scoped(request, obj, super().has_change_permission(request, obj))
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (
@@ -609,14 +609,10 @@ class ServiceItemAdmin(
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_view_history_permission(self, request, obj=None):
-        return super().has_view_history_permission(request, obj) and (
-            obj is None or self.in_scope(request, obj)
-        )
+        return self.scoped(request, obj, super().has_view_history_permission(request, obj))
 
     def has_change_history_permission(self, request, obj=None):
-        return super().has_change_history_permission(request, obj) and (
-            obj is None or self.in_scope(request, obj)
-        )
+        return self.scoped(request, obj, super().has_change_history_permission(request, obj))
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         return (

@@ -1,4 +1,4 @@
-"""Fixed lists of the national 实施清单 element set (see docs and shared/domain.md §2).
+"""Fixed lists of the national 实施清单 element set (docs/domain.md §2).
 
 Values store the meaning in English; labels are the Chinese names staff use.
 """

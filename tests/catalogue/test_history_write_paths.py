@@ -99,10 +99,10 @@ def _confirm_import(client, rows):
     assert response.status_code == 302
 
 
-def test_every_write_path_records_what_it_wrote(client, roles, import_references, tmp_path):
+def test_every_write_path_records_what_it_wrote(client, roles, department, sector, tmp_path):
     admin = UserFactory(username="walker", groups=[roles[CENTRE_ADMIN]])
     client.force_login(admin)
-    department, sector = import_references["department"], import_references["sector"]
+    department, sector = department, sector
 
     # Demo load: every new item gets its initial record.
     call_command("load_demo", stdout=StringIO())

@@ -107,8 +107,8 @@ def test_without_a_replica_everything_reads_the_primary(client, supervisor, own_
     assert catalogue_queries(captured, "default")
 
 
-def test_writes_in_a_replica_scope_go_to_the_primary(replica_on, own_department, sector):
+def test_writes_in_a_replica_scope_go_to_the_primary(replica_on, department, sector):
     with replica_reads(), queries_by_alias() as captured:
-        ServiceItemFactory(department=own_department, sector=sector)
+        ServiceItemFactory(department=department, sector=sector)
     assert captured["replica"].captured_queries == []
     assert catalogue_queries(captured, "default")

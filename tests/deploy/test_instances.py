@@ -105,7 +105,7 @@ def test_failed_sign_ins_on_one_instance_lock_the_account_out_on_the_other(
 
 
 def test_an_upload_previewed_on_one_instance_is_confirmed_on_the_other(
-    two_instances, centre_admin_with_password, import_references
+    two_instances, centre_admin_with_password, department, other_department, sector
 ):
     a, b = two_instances
     browser = Browser()
