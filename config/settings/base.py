@@ -195,9 +195,6 @@ STORAGES = {
 }
 # --- end of serving: static files ---
 
-# Checked import plans kept between the admin's preview and its confirmation.
-IMPORT_PLAN_DIR = env.path("IMPORT_PLAN_DIR", default=BASE_DIR / "var" / "import-plans")
-
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The admin import and export views need catalogue.import_serviceitem / export_serviceitem.

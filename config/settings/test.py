@@ -1,6 +1,4 @@
 import os
-import tempfile
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_TESTING", "true")
 
@@ -19,5 +17,3 @@ WHITENOISE_AUTOREFRESH = True
 # Tests log in with client.login()/force_login(), which pass no request to the backends;
 # tests of the lockout switch django-axes back on.
 AXES_ENABLED = False
-
-IMPORT_PLAN_DIR = Path(tempfile.gettempdir()) / "catalogue-test-import-plans"
