@@ -2,9 +2,10 @@
 
 The stock import reads and imports the whole file twice (a dry run for the preview, then the
 real run on confirm). Here the preview reads and checks the file once and keeps the checked plan
-in the database (catalogue.importing.store); confirming writes that plan, once. Export writes the current
-changelist selection in the template format with the streaming writer. django-import-export
-still provides the buttons, URLs, the permission settings and the export form.
+in the database (catalogue.importing.store); confirming writes that plan, once. Export writes
+the current changelist selection in the template format with the streaming writer.
+django-import-export still provides the buttons, URLs, the permission settings and the export
+form.
 """
 
 import hashlib
