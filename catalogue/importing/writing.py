@@ -233,7 +233,6 @@ def apply_plan(
         conflict = _conflict_after_rollback(plan)
         if conflict is None:
             raise
-        result.written = False
         logger.info("Import of %r refused after a conflict: %s", file_name, conflict)
         raise conflict from None
     logger.info(
