@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0008_reword_immediate_limit_message'),
+        ('catalogue', '0010_export_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
