@@ -35,7 +35,9 @@ on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="threads cannot share the in-memory SQLite test database",
 )
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: later tests (tests/config/test_db_routers.py) restore the serialized
+# database, which a plain flush would leave holding duplicates of the content types.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _code(number):

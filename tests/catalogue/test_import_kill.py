@@ -20,7 +20,7 @@ from tests.catalogue.importing_support import valid_row, xlsx_bytes
 WAIT_SECONDS = 60
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="another process cannot open the in-memory SQLite test database",
