@@ -15,7 +15,6 @@ export DJANGO_SETTINGS_MODULE=config.settings.base DEBUG=false
 SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
 export DATABASE_URL="sqlite:///$work/db.sqlite3" STATIC_ROOT="$work/static"
-export IMPORT_PLAN_DIR="$work/import-plans"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0

@@ -53,6 +53,7 @@ from .services.items import (
     service_items_set_status,
 )
 from .text import join_list
+from .validators import validate_no_control_characters
 
 admin.site.site_header = _("政务服务事项目录管理系统")
 admin.site.site_title = _("政务服务事项目录")
@@ -268,6 +269,10 @@ class ServiceItemAdminForm(forms.ModelForm):
         # An empty set is reported once, by the rule item_tiers_not_empty, with its own message.
         if "tiers" in self.fields:
             self.fields["tiers"].required = False
+        # The same rule as the import's: no control characters in any text.
+        for form_field in self.fields.values():
+            if isinstance(form_field, forms.CharField):
+                form_field.validators.append(validate_no_control_characters)
         for name, (controller, condition) in DEPENDENT_FIELDS.items():
             if name in self.fields and controller in self.fields:
                 widget = self.fields[name].widget

@@ -2,9 +2,10 @@
 
 The stock import reads and imports the whole file twice (a dry run for the preview, then the
 real run on confirm). Here the preview reads and checks the file once and keeps the checked plan
-server-side (catalogue.importing.store); confirming writes that plan. Export writes the current
-changelist selection in the template format with the streaming writer. django-import-export
-still provides the buttons, URLs, the permission settings and the export form.
+in the database (catalogue.importing.store); confirming writes that plan, once. Export writes
+the current changelist selection in the template format with the streaming writer.
+django-import-export still provides the buttons, URLs, the permission settings and the export
+form.
 """
 
 import hashlib
@@ -30,16 +31,16 @@ from import_export.forms import ExportForm
 from config.db_routers import replica_reads
 
 from . import exporting
-from .importing import ERROR, NEW, UNCHANGED, UPDATE, StalePlan
+from .importing import ERROR, NEW, UNCHANGED, UPDATE, ImportProblem
 from .importing import messages as import_messages
 from .importing.plan import VALUE_INDEX
 from .importing.reading import max_file_size
-from .importing.store import PlanExpired, plan_discard, plan_fetch, plan_keep
+from .importing.store import plan_fetch, plan_keep
 from .models import ExportJob
 from .resources import ServiceItemResource
 from .selectors import export_job_for_user
 from .services.exports import item_export_start
-from .services.importing import items_import_apply, items_import_plan
+from .services.importing import items_import_confirm, items_import_plan
 from .text import join_list
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -190,29 +191,15 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if not form.is_valid():
             messages.error(request, import_messages.PLAN_EXPIRED)
             return HttpResponseRedirect(import_url)
-        token = form.cleaned_data["token"]
         try:
-            plan, record = plan_fetch(
-                token=token, user=request.user, file_hash=form.cleaned_data["file_hash"]
-            )
-        except PlanExpired:
-            messages.error(request, import_messages.PLAN_EXPIRED)
-            return HttpResponseRedirect(import_url)
-        if plan.has_errors:
-            messages.error(request, import_messages.NOTHING_WRITTEN)
-            return HttpResponseRedirect(import_url)
-        try:
-            result = items_import_apply(
-                plan=plan,
+            result = items_import_confirm(
+                token=form.cleaned_data["token"],
+                file_hash=form.cleaned_data["file_hash"],
                 user=request.user,
-                file_name=record["file_name"],
-                verify_fresh=True,
             )
-        except StalePlan as stale:
-            plan_discard(token=token)
-            messages.error(request, stale.message)
+        except ImportProblem as problem:
+            messages.error(request, problem.message)
             return HttpResponseRedirect(import_url)
-        plan_discard(token=token)
         messages.success(
             request,
             import_messages.WRITTEN.format(
@@ -235,8 +222,8 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             raise PermissionDenied
         try:
             plan, record = plan_fetch(token=token, user=request.user)
-        except PlanExpired:
-            messages.error(request, import_messages.PLAN_EXPIRED)
+        except ImportProblem as problem:
+            messages.error(request, problem.message)
             return HttpResponseRedirect(self._url("import"))
         stem = record["file_name"].rsplit(".", 1)[0]
         return self._xlsx_response(

@@ -46,4 +46,6 @@ def catalogue_tables_analyze_after_import(*, result) -> None:
     if written < settings.IMPORT_ANALYZE_MIN_ROWS:
         return
     alias = router.db_for_write(ServiceItem)
-    transaction.on_commit(lambda: catalogue_tables_analyze(using=alias), using=alias)
+    # robust: the import is committed by then; a failed ANALYZE is logged, never reported as a
+    # failed import.
+    transaction.on_commit(lambda: catalogue_tables_analyze(using=alias), using=alias, robust=True)

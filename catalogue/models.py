@@ -436,6 +436,36 @@ class ImportBatchItem(models.Model):
         return f"{self.batch_id}:{self.item_id}"
 
 
+class KeptImportPlan(models.Model):
+    """A checked import plan kept between the admin's preview and its confirmation.
+
+    In the database, so that every instance of the site sees it. The plan is gzipped JSON
+    (never pickle); it is bound to its user and to the file's SHA-256, and confirmed at most
+    once: `confirmed_at` is set in the import's own transaction.
+    """
+
+    token = models.CharField(_("令牌"), max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.CASCADE,
+        related_name="kept_import_plans",
+    )
+    file_hash = models.CharField(_("文件摘要"), max_length=64)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    plan = models.BinaryField(_("导入计划"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待确认的导入")
+        verbose_name_plural = pgettext_lazy("plural", "待确认的导入")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.token})"
+
+
 class ExportJob(models.Model):
     """An item export written in the background (above EXPORT_BACKGROUND_MIN_ROWS rows): its
     selection, its progress and, once done, its file. The file is kept here, in the database,

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -23,4 +25,30 @@ def validate_credit_code(value: str) -> None:
     if credit_code_check_character(value[:17]) != value[17]:
         raise ValidationError(
             _("统一社会信用代码：校验位不正确，请核对。"), code="credit_code_checksum"
+        )
+
+
+# Text may hold tabs and line breaks; no other control character (NUL cannot even be stored
+# on PostgreSQL, and the others are invisible on screen and in Excel).
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character(text: str) -> tuple[int, str] | None:
+    """The first forbidden control character of `text`: (1-based position, "U+0000"), or None.
+
+    The one rule for text given by a person or a file (the admin form and the import)."""
+    found = _CONTROL_CHARACTER.search(text)
+    if found is None:
+        return None
+    return found.start() + 1, f"U+{ord(found.group()):04X}"
+
+
+def validate_no_control_characters(value: str) -> None:
+    found = control_character(value or "")
+    if found is not None:
+        position, character = found
+        raise ValidationError(
+            _("含有不可见的控制字符 %(character)s（第 %(position)s 个字符），请删除。"),
+            code="control_character",
+            params={"character": character, "position": position},
         )

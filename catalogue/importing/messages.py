@@ -33,10 +33,20 @@ DUPLICATE_COLUMNS = _("列标题重复：{columns}。每个标题只能出现一
 UNKNOWN_COLUMNS = _("以下列不属于模板，已忽略：{columns}。")
 STALE_PLAN = _("预览之后目录已被修改（{codes}），请重新上传文件预览。")
 PLAN_EXPIRED = _("预览已过期或不属于当前用户，请重新上传文件。")
+PLAN_ALREADY_CONFIRMED = _("这次预览已经确认导入过了，不会重复导入。请在事项列表中查看结果。")
+NEW_CODES_TAKEN = _(
+    "预览之后以下实施编码已被其他导入或编辑占用（{codes}），未导入任何数据。请重新上传文件预览。"
+)
+REFERENCES_GONE = _("预览之后文件引用的{kinds}已被删除，未导入任何数据。请重新上传文件预览。")
+SCOPE_CHANGED = _(
+    "预览之后您的权限已变更，不能再导入以下实施主体的事项：{departments}。未导入任何数据。"
+)
+NO_IMPORT_PERMISSION = _("您没有导入实施清单事项的权限，未导入任何数据。")
 
 # Problems in one cell. The row error reads: 第 N 行，“列”：值“…”——problem.
 REQUIRED = _("必填，不能为空。")
 TOO_LONG = _("最多 {max_length} 个字符，当前 {length} 个。")
+CONTROL_CHARACTER = _("含有不可见的控制字符 {character}（第 {position} 个字符），请删除后再导入。")
 CODE_FORMAT = _("应为 {length} 位数字或字母。")
 DUPLICATE_CODE = _("与第 {other_row} 行的实施编码重复，同一文件中每个实施编码只能出现一次。")
 NOT_A_CHOICE = _("不是可选值。可填：{allowed}。")

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from catalogue.models import ServiceItem
 from catalogue.rules import item_rule_errors
 from catalogue.text import join_list
+from catalogue.validators import control_character
 
 from . import messages, references
 from .columns import COLUMN_BY_FIELD, COLUMNS, FIELD_NAMES, Kind, header_key, header_lookup
@@ -177,6 +178,7 @@ class _Parsers:
             if required and not text:
                 raise CellProblem(messages.REQUIRED)
             _within_length(max_length, text)
+            _without_control_characters(text)
             if shared is not None and len(shared) < 100_000:
                 text = shared.setdefault(text, text)
             return text
@@ -192,6 +194,7 @@ class _Parsers:
             text = code_text(raw)
             if required and not text:
                 raise CellProblem(messages.REQUIRED)
+            _without_control_characters(text)
             if pattern is not None and text and not pattern.match(text):
                 raise CellProblem(pattern_problem)
             return _within_length(max_length, text)
@@ -203,6 +206,13 @@ def _within_length(max_length, text):
     if max_length and len(text) > max_length:
         raise CellProblem(messages.TOO_LONG.format(max_length=max_length, length=len(text)))
     return text
+
+
+def _without_control_characters(text):
+    found = control_character(text)
+    if found is not None:
+        position, character = found
+        raise CellProblem(messages.CONTROL_CHARACTER.format(character=character, position=position))
 
 
 def _model_defaults():

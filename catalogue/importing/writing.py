@@ -1,13 +1,14 @@
-"""Writing a checked import plan: bulk inserts and updates in batches, in one transaction."""
+"""Writing a checked import plan: locked and re-checked, then bulk inserts and updates in
+batches, all in one transaction."""
 
 import logging
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalogue.models import MainItem, ServiceItem
+from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from catalogue.text import join_list
 
 from . import messages, references
@@ -57,21 +58,113 @@ def _model_kwargs(values):
     return kwargs
 
 
-def _check_fresh(plan: ImportPlan):
-    """The items the plan read have not changed since, and its new codes are still free."""
-    expected = {
-        row.code: row.updated_at for row in plan.rows if row.action in (NEW, UPDATE, UNCHANGED)
-    }
-    stale = []
-    for chunk in references.chunks(list(expected)):
-        for code, updated_at in (
-            ServiceItem.objects.filter(code__in=chunk).order_by().values_list("code", "updated_at")
+def _lock_and_check(plan: ImportPlan, *, allowed_departments=None):
+    """Lock the items the plan read and check that nothing it relied on changed since.
+
+    The rows are locked in id order (`SELECT … FOR UPDATE`, chunk after chunk of ascending
+    ids), so two imports touching the same items wait for each other instead of deadlocking,
+    and the second one sees what the first committed. On SQLite the transaction already holds
+    the write lock. Raises StalePlan with the reason; writes nothing.
+    """
+    read = {row.item_id: row for row in plan.rows if row.action in (UPDATE, UNCHANGED)}
+    written = [row for row in plan.rows if row.action in (NEW, UPDATE)]
+    stale, foreign, found = [], set(), set()
+    for chunk in references.chunks(sorted(read)):
+        for pk, updated_at, department_id in (
+            ServiceItem.objects.filter(id__in=chunk)
+            .order_by("id")
+            .select_for_update()
+            .values_list("id", "updated_at", "department_id")
         ):
-            planned = expected[code]
-            if planned is None or parse_datetime(planned) != updated_at:
-                stale.append(code)
+            found.add(pk)
+            row = read[pk]
+            if row.updated_at is None or parse_datetime(row.updated_at) != updated_at:
+                stale.append(row.code)
+            elif allowed_departments is not None and department_id not in allowed_departments:
+                foreign.add(department_id)
+    stale.extend(row.code for pk, row in read.items() if pk not in found)
     if stale:
-        raise StalePlan(messages.STALE_PLAN.format(codes=join_list(stale[:5])))
+        raise StalePlan(messages.STALE_PLAN.format(codes=join_list(sorted(stale)[:5])))
+    taken = _codes_taken(plan)
+    if taken:
+        raise StalePlan(messages.NEW_CODES_TAKEN.format(codes=join_list(taken[:5])))
+    if allowed_departments is not None:
+        foreign.update(
+            row.values[_DEPARTMENT]
+            for row in written
+            if row.values[_DEPARTMENT] not in allowed_departments
+        )
+        if foreign:
+            names = Department.objects.filter(id__in=foreign).order_by("name")
+            raise StalePlan(
+                messages.SCOPE_CHANGED.format(
+                    departments=join_list(names.values_list("name", flat=True))
+                )
+            )
+    gone = _references_gone(written, lock=True)
+    if gone:
+        raise StalePlan(messages.REFERENCES_GONE.format(kinds=join_list(gone)))
+
+
+def _codes_taken(plan):
+    new_codes = [row.code for row in plan.rows if row.action == NEW]
+    taken = []
+    for chunk in references.chunks(new_codes):
+        taken.extend(ServiceItem.objects.filter(code__in=chunk).values_list("code", flat=True))
+    return sorted(taken)
+
+
+def _references_gone(rows, *, lock):
+    """The kinds of reference (实施主体, 行业 …) the rows name that no longer exist.
+
+    With `lock` on PostgreSQL the found rows are held `FOR KEY SHARE` (what a foreign key
+    check takes), so that they cannot be deleted before the import commits.
+    """
+    wanted = {Department: set(), Sector: set(), MainItem: set(), MobileChannel: set()}
+    for row in rows:
+        values = row.values
+        wanted[Department].add(values[_DEPARTMENT])
+        wanted[Sector].add(values[_SECTOR])
+        if values[_MAIN_ITEM] is not None and not row.new_main_item:
+            wanted[MainItem].add(values[_MAIN_ITEM])
+        wanted[MobileChannel].update(values[_CHANNELS])
+    gone = []
+    for model, ids in wanted.items():
+        if ids and not ids <= _existing_ids(model, sorted(ids), lock=lock):
+            gone.append(str(model._meta.verbose_name))
+    return gone
+
+
+def _existing_ids(model, ids, *, lock):
+    if not (lock and connection.vendor == "postgresql"):
+        return set(model.objects.filter(id__in=ids).values_list("id", flat=True))
+    table = connection.ops.quote_name(model._meta.db_table)
+    found = set()
+    with connection.cursor() as cursor:
+        for chunk in references.chunks(ids):
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))}) "
+                "ORDER BY id FOR KEY SHARE",
+                chunk,
+            )
+            found.update(pk for (pk,) in cursor.fetchall())
+    return found
+
+
+def _conflict_after_rollback(plan: ImportPlan):
+    """After an IntegrityError: the StalePlan that explains it (another import or edit took a
+    new code or created the same main item first, or a reference was deleted), else None."""
+    taken = _codes_taken(plan)
+    if taken:
+        return StalePlan(messages.NEW_CODES_TAKEN.format(codes=join_list(taken[:5])))
+    written = [row for row in plan.rows if row.action in (NEW, UPDATE)]
+    gone = _references_gone(written, lock=False)
+    if gone:
+        return StalePlan(messages.REFERENCES_GONE.format(kinds=join_list(gone)))
+    with_new_main_item = [row.code for row in written if row.new_main_item]
+    if with_new_main_item:
+        return StalePlan(messages.STALE_PLAN.format(codes=join_list(with_new_main_item[:5])))
+    return None
 
 
 def _create_main_items(rows):
@@ -100,29 +193,48 @@ def _create_main_items(rows):
 
 
 def apply_plan(
-    plan: ImportPlan, *, user=None, file_name: str = "", verify_fresh=False, on_written=None
+    plan: ImportPlan,
+    *,
+    user=None,
+    file_name: str = "",
+    allowed_departments=None,
+    before_write=None,
+    on_written=None,
 ) -> ImportResult:
-    """Write a plan without errors, all in one transaction.
+    """Write a plan without errors, all in one transaction, or raise StalePlan and write nothing.
 
-    `verify_fresh` re-checks that the items read when planning have not changed since (for a
-    plan kept between preview and confirm). `on_written(result)` runs inside the transaction
-    after the writes, for callers that record history or an import batch in bulk.
+    In the transaction, first `before_write()` (the admin claims its kept plan there), then the
+    items the plan read are locked and checked (unchanged since planning, new codes still free,
+    references still there, departments within `allowed_departments` when given: None for
+    all), then the writes, then `on_written(result)` (history and the import batch, in bulk).
     """
     if plan.has_errors:
         raise PlanWithErrors(messages.NOTHING_WRITTEN)
     result = ImportResult(plan=plan, user=user)
-    with transaction.atomic():
-        if verify_fresh:
-            _check_fresh(plan)
-        new_rows = [row for row in plan.rows if row.action == NEW]
-        update_rows = [row for row in plan.rows if row.action == UPDATE]
-        result.unchanged_ids = [row.item_id for row in plan.rows if row.action == UNCHANGED]
-        _create_main_items(new_rows + update_rows)
-        result.created_ids = _insert(new_rows)
-        result.updated_ids = _update(update_rows)
-        result.written = True
-        if on_written is not None:
-            on_written(result)
+    try:
+        with transaction.atomic():
+            if before_write is not None:
+                before_write()
+            _lock_and_check(plan, allowed_departments=allowed_departments)
+            new_rows = [row for row in plan.rows if row.action == NEW]
+            update_rows = sorted(
+                (row for row in plan.rows if row.action == UPDATE), key=lambda row: row.item_id
+            )
+            result.unchanged_ids = [row.item_id for row in plan.rows if row.action == UNCHANGED]
+            _create_main_items(new_rows + update_rows)
+            result.created_ids = _insert(new_rows)
+            result.updated_ids = _update(update_rows)
+            result.written = True
+            if on_written is not None:
+                on_written(result)
+    except IntegrityError:
+        # Only a race can get here: the checks above passed, then another transaction took a
+        # new code or a main item name first, or deleted a reference.
+        conflict = _conflict_after_rollback(plan)
+        if conflict is None:
+            raise
+        logger.info("Import of %r refused after a conflict: %s", file_name, conflict)
+        raise conflict from None
     logger.info(
         "Import of %r by %s: %d new, %d updated, %d unchanged",
         file_name,
@@ -197,7 +309,9 @@ def _copy_postgresql(rows, fields, cells):
             [table, len(rows)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY {ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+        # The raw psycopg cursor: wrap its errors as Django's (a taken code is an IntegrityError).
+        copy_sql = f"COPY {ops.quote_name(table)} ({columns}) FROM STDIN"
+        with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
             for pk, row in zip(ids, rows, strict=True):
                 row.item_id = pk
                 copy.write_row([pk, *cells(row)])

@@ -6,10 +6,22 @@ from typing import BinaryIO
 
 from django.contrib.auth.models import User
 
-from ..importing import FileProblem, ImportPlan, ImportResult, apply_plan, build_plan, read_sheet
+from ..importing import (
+    FileProblem,
+    ImportPlan,
+    ImportProblem,
+    ImportResult,
+    PlanWithErrors,
+    StalePlan,
+    apply_plan,
+    build_plan,
+    read_sheet,
+)
+from ..importing import messages as import_messages
 from ..importing.plan import plan_from_file_problem, sheet_from_rows
+from ..importing.store import plan_claim, plan_discard, plan_fetch
 from ..maintenance import catalogue_tables_analyze_after_import
-from ..roles import department_scope
+from ..roles import department_scope, may_import_items
 from .import_batches import import_batch_record
 
 # What `file` may be: the bytes, a path, or an open binary file (an upload).
@@ -66,11 +78,13 @@ def items_import_apply(
     plan: ImportPlan,
     user: User | None = None,
     file_name: str = "",
-    verify_fresh: bool = False,
+    before_write: Callable[[], None] | None = None,
     on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
-    """Write a plan that has no errors, in one transaction (see importing.writing.apply_plan),
-    and record it as an import batch with one historical record per item it wrote."""
+    """Write a plan that has no errors, in one transaction that first locks and re-checks what
+    the plan read (see importing.writing.apply_plan), and record it as an import batch with
+    one historical record per item it wrote. The user's department scope is checked again,
+    as it is now. Raises StalePlan (with the reason) and then writes nothing."""
 
     def record_batch(result: ImportResult) -> None:
         import_batch_record(
@@ -85,8 +99,38 @@ def items_import_apply(
             on_written(result)
 
     return apply_plan(
-        plan, user=user, file_name=file_name, verify_fresh=verify_fresh, on_written=record_batch
+        plan,
+        user=user,
+        file_name=file_name,
+        allowed_departments=_import_allowed_departments(user),
+        before_write=before_write,
+        on_written=record_batch,
     )
+
+
+def items_import_confirm(*, token: str, file_hash: str, user: User) -> ImportResult:
+    """Write the plan kept at the preview (catalogue.importing.store), at most once.
+
+    The plan is claimed in the write's own transaction: a second confirm of it, whichever
+    request comes first, raises PlanAlreadyConfirmed. Raises PlanExpired, PlanWithErrors,
+    StalePlan (the plan is then discarded) or ImportProblem when the user may no longer
+    import; each carries a message for the user.
+    """
+    if not may_import_items(user):
+        raise ImportProblem(import_messages.NO_IMPORT_PERMISSION)
+    plan, record = plan_fetch(token=token, user=user, file_hash=file_hash)
+    if plan.has_errors:
+        raise PlanWithErrors(import_messages.NOTHING_WRITTEN)
+    try:
+        return items_import_apply(
+            plan=plan,
+            user=user,
+            file_name=record["file_name"],
+            before_write=lambda: plan_claim(token=token),
+        )
+    except StalePlan:
+        plan_discard(token=token)
+        raise
 
 
 def items_import(

@@ -1,6 +1,4 @@
 import os
-import tempfile
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_TESTING", "true")
 
@@ -19,8 +17,6 @@ WHITENOISE_AUTOREFRESH = True
 # Tests log in with client.login()/force_login(), which pass no request to the backends;
 # tests of the lockout switch django-axes back on.
 AXES_ENABLED = False
-
-IMPORT_PLAN_DIR = Path(tempfile.gettempdir()) / "catalogue-test-import-plans"
 
 # --- tasks branch: read replica ---
 # A `replica` alias mirroring the test database, off unless a test sets READ_REPLICA="replica"

@@ -705,6 +705,19 @@ def test_item_list_title_is_the_list_name_not_a_stock_sentence(admin_client):
     assert "来修改" not in page
 
 
+def test_item_form_refuses_a_control_character_as_the_import_does(admin_client, refs):
+    values = valid_item_values(refs)
+    data = {**item_post_data(values), "name": "名称\x07"}
+
+    response = admin_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert field_errors(response)["name"] == [
+        "含有不可见的控制字符 U+0007（第 3 个字符），请删除。"
+    ]
+    assert not ServiceItem.objects.exists()
+
+
 def test_deleting_a_mobile_channel_that_items_use_is_refused_and_changes_no_item(
     admin_client, refs
 ):

@@ -1,20 +1,27 @@
 import inspect
 import io
-import os
-import time
-from pathlib import Path
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from import_export.admin import ImportMixin
 
+from catalogue import maintenance
 from catalogue.importing import messages
 from catalogue.importing.columns import HEADERS
-from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
+from catalogue.models import (
+    DepartmentMembership,
+    ImportBatch,
+    KeptImportPlan,
+    MobileChannel,
+    ServiceItem,
+)
 from catalogue.roles import DEPARTMENT_STAFF
 from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import DEPARTMENT, OTHER_DEPARTMENT, valid_row, xlsx_bytes
@@ -191,12 +198,13 @@ def test_confirm_after_the_catalogue_changed_is_refused(admin_client, department
 def test_confirm_does_not_read_the_file_again(admin_client, django_assert_num_queries):
     preview = _upload(admin_client, [valid_row(实施编码=f"C{n}") for n in range(50)])
 
-    # session; user; savepoint; the staleness check of the 50 codes; one insert of the 50
-    # items (on PostgreSQL: their ids from the sequence, then a COPY Django does not record);
-    # the import batch: savepoint, the batch, its links (one executemany), the
-    # history records of the 50 items, release; release. Nothing reads the file or the
-    # references again.
-    with django_assert_num_queries(11):
+    # session; user; the kept plan; savepoint; its claim; the check that the 50 new codes are
+    # still free; the department and the sector still there (held FOR KEY SHARE on
+    # PostgreSQL); one insert of the 50 items (on PostgreSQL: their ids from the sequence,
+    # then a COPY Django does not record); the import batch: savepoint, the batch, its links
+    # (one executemany), the history records of the 50 items, release; release. Nothing
+    # reads the file again.
+    with django_assert_num_queries(15):
         _confirm(admin_client, preview)
 
     assert ServiceItem.objects.count() == 50
@@ -247,12 +255,12 @@ def test_csv_export_is_utf8_with_bom(admin_client, department):
     assert "'=1+1" in response.content.decode("utf-8-sig")
 
 
-def test_an_expired_preview_cannot_be_confirmed(admin_client, settings):
+def test_an_expired_preview_cannot_be_confirmed(admin_client):
     preview = _upload(admin_client, [valid_row()])
     data = _confirm_data(preview)
-    kept = Path(settings.IMPORT_PLAN_DIR) / f"{data['token']}.json.gz"
-    three_hours_ago = time.time() - 3 * 60 * 60
-    os.utime(kept, (three_hours_ago, three_hours_ago))
+    KeptImportPlan.objects.filter(token=data["token"]).update(
+        expires_at=timezone.now() - timedelta(hours=1)
+    )
 
     response = admin_client.post(CONFIRM_URL, data, follow=True)
 
@@ -428,3 +436,83 @@ def test_a_stock_import_confirmation_is_refused_and_writes_nothing(admin_client)
     assert response.status_code == 302
     assert response["Location"] == IMPORT_URL
     assert not ServiceItem.objects.exists()
+
+
+def test_a_plan_confirmed_twice_in_a_row_is_written_once(admin_client):
+    preview = _upload(admin_client, [valid_row(实施编码="A")])
+    data = _confirm_data(preview)
+    admin_client.post(CONFIRM_URL, data)
+
+    response = admin_client.post(CONFIRM_URL, data, follow=True)
+
+    assert str(messages.PLAN_ALREADY_CONFIRMED) in response.content.decode()
+    assert ImportBatch.objects.count() == 1
+    assert ServiceItem.objects.count() == 1
+
+
+def test_a_plan_outlives_no_department_membership(staff_client, import_references):
+    preview = _upload(staff_client, [valid_row(实施编码=f"M{n}") for n in range(10)])
+    DepartmentMembership.objects.filter(user=staff_client.user).delete()
+
+    response = staff_client.post(CONFIRM_URL, _confirm_data(preview), follow=True)
+
+    assert response.status_code == 200
+    assert (
+        str(messages.SCOPE_CHANGED.format(departments=import_references["department"].name))
+        in response.content.decode()
+    )
+    assert not ServiceItem.objects.exists()
+
+
+def test_a_plan_outlives_no_import_permission(staff_client):
+    preview = _upload(staff_client, [valid_row(实施编码="A")])
+    staff_client.user.groups.clear()
+
+    response = staff_client.post(CONFIRM_URL, _confirm_data(preview))
+
+    assert response.status_code == 403
+    assert not ServiceItem.objects.exists()
+
+
+def test_a_sector_deleted_after_the_preview_makes_the_plan_stale(admin_client, import_references):
+    preview = _upload(admin_client, [valid_row(实施编码="A")])
+    import_references["sector"].delete()
+
+    response = admin_client.post(CONFIRM_URL, _confirm_data(preview), follow=True)
+
+    assert response.status_code == 200
+    assert "预览之后文件引用的" in response.content.decode()
+    assert not ServiceItem.objects.exists()
+
+
+def test_a_channel_deleted_after_the_preview_makes_the_plan_stale(admin_client):
+    channel = MobileChannel.objects.first()
+    preview = _upload(
+        admin_client,
+        [valid_row(实施编码="A", 是否指尖办="是", 指尖办渠道=channel.name, 指尖办服务="查阅")],
+    )
+    assert preview.context["counts"]["new"] == 1, preview.context["error_rows"]
+    channel.delete()
+
+    response = admin_client.post(CONFIRM_URL, _confirm_data(preview), follow=True)
+
+    assert str(messages.REFERENCES_GONE.format(kinds="指尖办渠道")) in response.content.decode()
+    assert not ServiceItem.objects.exists()
+
+
+def test_a_failing_analyze_after_the_commit_does_not_report_the_import_as_failed(
+    admin_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_ANALYZE_MIN_ROWS = 1
+
+    def broken(**kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(maintenance, "catalogue_tables_analyze", broken)
+    preview = _upload(admin_client, [valid_row(实施编码="A")])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _confirm(admin_client, preview)
+
+    assert response.status_code == 302
+    assert ServiceItem.objects.count() == 1

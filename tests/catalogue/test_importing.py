@@ -558,12 +558,14 @@ def test_import_writes_in_bulk(department, django_assert_num_queries):
     ServiceItemFactory(code=_codes(1)[0], department=department)
     data = xlsx_bytes([valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(3)])
 
-    # 6 planning queries (see above); savepoint; main items: read, insert the new one, read
-    # back its id; one insert of the 2 new items (on PostgreSQL: their ids drawn from the
-    # sequence, then a COPY, which Django does not record); one update of the changed one;
+    # 6 planning queries (see above); savepoint; the lock and check of the item it updates,
+    # the check that the new codes are free, the department and the sector still there;
+    # main items: read, insert the new one, read back its id; one insert of the 2 new items
+    # (on PostgreSQL: their ids drawn from the sequence, then a COPY, which Django does not
+    # record); one update of the changed one;
     # the import batch: savepoint, the batch, its item links (one executemany per 1,000), the
     # history records of the new items and of the changed one, release; release.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(23):
         result = items_import(file=data)
 
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)
@@ -614,3 +616,27 @@ def test_each_completed_import_logs_one_line_with_who_the_file_and_the_counts(ca
     assert [record.getMessage() for record in caplog.records] == [
         "Import of '光明.xlsx' by clerk: 1 new, 0 updated, 0 unchanged"
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "character", "position"), [("A_x0000_B", "U+0000", 2), ("名称_x0007_", "U+0007", 3)]
+)
+def test_a_control_character_in_a_cell_is_refused_at_the_preview_naming_the_cell(
+    import_references, typed, character, position
+):
+    # Excel writes control characters as _xHHHH_; the reader turns them back into characters.
+    result = items_import(file=xlsx_bytes([valid_row(事项名称=typed)]))
+
+    (error,) = result.plan.errors
+    assert (error.row, error.column) == (2, "事项名称")
+    assert error.problem == messages.CONTROL_CHARACTER.format(
+        character=character, position=position
+    )
+    assert not ServiceItem.objects.exists()
+
+
+def test_tabs_and_line_breaks_in_a_cell_are_kept(import_references):
+    result = items_import(file=xlsx_bytes([valid_row(办理地点="一楼\n二号\t窗口")]))
+
+    assert not result.plan.errors
+    assert ServiceItem.objects.get().location == "一楼\n二号\t窗口"

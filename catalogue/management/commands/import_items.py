@@ -3,7 +3,7 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from catalogue.importing import messages
+from catalogue.importing import ImportProblem, messages
 from catalogue.roles import may_import_items
 from catalogue.services.importing import items_import
 
@@ -35,9 +35,13 @@ class Command(BaseCommand):
                 data = stream.read()
         except OSError as error:
             raise CommandError(f"无法读取文件：{error.strerror}（{file}）") from None
-        result = items_import(
-            file=data, user=user, file_name=os.path.basename(file), dry_run=dry_run
-        )
+        try:
+            result = items_import(
+                file=data, user=user, file_name=os.path.basename(file), dry_run=dry_run
+            )
+        except ImportProblem as problem:
+            # Another import or edit got there between the check and the write.
+            raise CommandError(str(problem.message)) from None
         plan = result.plan
         if plan.file_problem:
             raise CommandError(plan.file_problem)
