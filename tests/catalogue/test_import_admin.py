@@ -450,7 +450,7 @@ def test_a_plan_confirmed_twice_in_a_row_is_written_once(admin_client):
     assert ServiceItem.objects.count() == 1
 
 
-def test_a_plan_outlives_no_department_membership(staff_client, import_references):
+def test_a_plan_outlives_no_department_membership(staff_client, department):
     preview = _upload(staff_client, [valid_row(实施编码=f"M{n}") for n in range(10)])
     DepartmentMembership.objects.filter(user=staff_client.user).delete()
 
@@ -458,8 +458,7 @@ def test_a_plan_outlives_no_department_membership(staff_client, import_reference
 
     assert response.status_code == 200
     assert (
-        str(messages.SCOPE_CHANGED.format(departments=import_references["department"].name))
-        in response.content.decode()
+        str(messages.SCOPE_CHANGED.format(departments=department.name)) in response.content.decode()
     )
     assert not ServiceItem.objects.exists()
 
@@ -474,9 +473,9 @@ def test_a_plan_outlives_no_import_permission(staff_client):
     assert not ServiceItem.objects.exists()
 
 
-def test_a_sector_deleted_after_the_preview_makes_the_plan_stale(admin_client, import_references):
+def test_a_sector_deleted_after_the_preview_makes_the_plan_stale(admin_client, sector):
     preview = _upload(admin_client, [valid_row(实施编码="A")])
-    import_references["sector"].delete()
+    sector.delete()
 
     response = admin_client.post(CONFIRM_URL, _confirm_data(preview), follow=True)
 

@@ -44,12 +44,10 @@ def _code(number):
     return f"11440300MB2C{number:019d}"
 
 
-def _items(references, count):
+def _items(department, sector, count):
     """`count` items of valid_row's department and sector, in bulk (no history of their own)."""
     return ServiceItem.objects.bulk_create(
-        ServiceItemFactory.build(
-            code=_code(n), department=references["department"], sector=references["sector"]
-        )
+        ServiceItemFactory.build(code=_code(n), department=department, sector=sector)
         for n in range(count)
     )
 
@@ -118,8 +116,8 @@ STALE_PREFIX = str(messages.STALE_PLAN).split("（")[0]  # 预览之后目录已
 
 
 @on_postgresql
-def test_of_two_overlapping_confirms_the_second_is_refused_as_stale(import_references):
-    items = _items(import_references, 100)
+def test_of_two_overlapping_confirms_the_second_is_refused_as_stale(department, sector):
+    items = _items(department, sector, 100)
     first, second = (_logged_in_client(UserFactory(is_superuser=True, is_staff=True)) for _ in "12")
     plans = [_preview(first, _rows(items, "甲")), _preview(second, _rows(items, "乙"))]
 
@@ -136,10 +134,10 @@ def test_of_two_overlapping_confirms_the_second_is_refused_as_stale(import_refer
 
 
 @on_postgresql
-def test_one_plan_posted_three_times_at_once_is_written_once(import_references):
+def test_one_plan_posted_three_times_at_once_is_written_once(department, sector):
     user = UserFactory(is_superuser=True, is_staff=True)
     clients = [_logged_in_client(user) for _ in range(3)]
-    existing = _items(import_references, 100)
+    existing = _items(department, sector, 100)
     new_codes = [_code(1000 + n) for n in range(100)]
     rows = _rows(existing, "新名") + [valid_row(实施编码=code) for code in new_codes]
     plan = _preview(clients[0], rows)
@@ -182,9 +180,9 @@ class _Sink:
 
 @on_postgresql
 def test_a_command_line_import_and_an_admin_confirm_end_in_a_serial_order(
-    import_references, tmp_path
+    department, sector, tmp_path
 ):
-    items = _items(import_references, 100)
+    items = _items(department, sector, 100)
     client = _logged_in_client(UserFactory(is_superuser=True, is_staff=True))
     plan = _preview(client, _rows(items, "后台"))
     command_file = xlsx_bytes(_rows(items, "命令行"))
@@ -212,7 +210,7 @@ def test_a_command_line_import_and_an_admin_confirm_end_in_a_serial_order(
 
 @on_postgresql
 def test_command_line_imports_with_the_same_new_codes_end_in_a_chinese_message(
-    import_references, tmp_path
+    department, sector, tmp_path
 ):
     codes = [_code(5000 + n) for n in range(100)]
     files = [
@@ -243,9 +241,10 @@ def test_command_line_imports_with_the_same_new_codes_end_in_a_chinese_message(
 
 @on_postgresql
 def test_two_imports_updating_the_same_items_in_opposite_row_orders_do_not_deadlock(
-    import_references,
+    department,
+    sector,
 ):
-    items = _items(import_references, 500)
+    items = _items(department, sector, 500)
     forward = items_import_plan(rows=_rows(items, "正序"))
     backward = items_import_plan(rows=list(reversed(_rows(items, "倒序"))))
 
@@ -262,8 +261,8 @@ def test_two_imports_updating_the_same_items_in_opposite_row_orders_do_not_deadl
 
 
 @on_postgresql
-def test_admin_saves_during_an_import_wait_and_succeed(import_references):
-    items = _items(import_references, 1000)
+def test_admin_saves_during_an_import_wait_and_succeed(department, sector):
+    items = _items(department, sector, 1000)
     edited = items[len(items) // 2]
     plan = items_import_plan(rows=_rows(items, "导入"))
     client = _logged_in_client(UserFactory(is_superuser=True, is_staff=True))

@@ -52,7 +52,9 @@ def _database_url():
     return f"postgres://{user}@{host}:{port}/{database['NAME']}"
 
 
-def test_an_import_killed_before_its_commit_leaves_nothing(import_references, tmp_path):
+def test_an_import_killed_before_its_commit_leaves_nothing(
+    department, other_department, sector, tmp_path
+):
     path = tmp_path / "items.xlsx"
     path.write_bytes(
         xlsx_bytes(

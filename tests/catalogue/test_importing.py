@@ -622,7 +622,7 @@ def test_each_completed_import_logs_one_line_with_who_the_file_and_the_counts(ca
     ("typed", "character", "position"), [("A_x0000_B", "U+0000", 2), ("名称_x0007_", "U+0007", 3)]
 )
 def test_a_control_character_in_a_cell_is_refused_at_the_preview_naming_the_cell(
-    import_references, typed, character, position
+    department, other_department, sector, typed, character, position
 ):
     # Excel writes control characters as _xHHHH_; the reader turns them back into characters.
     result = items_import(file=xlsx_bytes([valid_row(事项名称=typed)]))
@@ -635,7 +635,7 @@ def test_a_control_character_in_a_cell_is_refused_at_the_preview_naming_the_cell
     assert not ServiceItem.objects.exists()
 
 
-def test_tabs_and_line_breaks_in_a_cell_are_kept(import_references):
+def test_tabs_and_line_breaks_in_a_cell_are_kept(department, other_department, sector):
     result = items_import(file=xlsx_bytes([valid_row(办理地点="一楼\n二号\t窗口")]))
 
     assert not result.plan.errors
