@@ -20,7 +20,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backfill_writes_one_initial_record_per_item_without_history_only():
     with_history = ServiceItemFactory(name="已有历史")
     old_apps = _migrate(BEFORE)
@@ -55,7 +55,7 @@ def test_backfill_writes_one_initial_record_per_item_without_history_only():
     assert ServiceItem.objects.get(pk=bare[1].pk).history.get().mobile_channel_ids == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backfill_reversed_and_run_again_adds_nothing():
     ServiceItemFactory()
     _migrate(BEFORE)
