@@ -434,3 +434,30 @@ class ImportBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.item_id}"
+
+
+class ImportColumnChoice(models.Model):
+    """How a person placed a column of a department's file that no known name placed (issue 10):
+    offered again for the department's next file. `field` empty: the column was set aside."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("实施主体"),
+        on_delete=models.CASCADE,
+        related_name="import_column_choices",
+    )
+    header = models.CharField(_("列标题"), max_length=100)
+    field = models.CharField(_("对应要素"), max_length=50, blank=True)
+    chosen_at = models.DateTimeField(_("选择时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = pgettext_lazy("plural", "导入列对应")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "header"], name="import_column_choice_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.header} → {self.field or '-'}"

@@ -94,6 +94,7 @@ class ImportPlan:
     header_row: int | None = None
     warnings: list = field(default_factory=list)  # text for the file, RowError for a row
     cleared_count: int = 0  # stored values the import clears
+    mapping: dict = field(default_factory=dict)  # a person's placing of columns: header -> field
 
     @property
     def counts(self):
@@ -105,6 +106,12 @@ class ImportPlan:
     @property
     def has_errors(self):
         return self.file_problem is not None or any(row.action == ERROR for row in self.rows)
+
+    @property
+    def department_ids(self):
+        """The departments of the rows the plan writes."""
+        index = VALUE_INDEX["department"]
+        return sorted({row.values[index] for row in self.rows if row.values})
 
     @property
     def errors(self):
@@ -151,6 +158,7 @@ class ImportPlan:
                 for warning in self.warnings
             ],
             "cleared_count": self.cleared_count,
+            "mapping": self.mapping,
             "rows": [
                 [
                     [[e.row, e.column, e.value, e.problem] for e in row.errors]
@@ -435,6 +443,7 @@ def build_plan(sheet: Sheet, *, allowed_departments=None, mapping=None) -> Impor
         left_out=column_map.left_out,
         sheet_name=sheet.name,
         header_row=sheet.header_row,
+        mapping=dict(mapping or {}),
     )
     parsers = _Parsers(
         references.department_lookup(suggestible=allowed_departments),

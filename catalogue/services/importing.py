@@ -11,6 +11,7 @@ from ..importing.plan import plan_from_file_problem, sheet_from_rows
 from ..maintenance import catalogue_tables_analyze_after_import
 from ..roles import department_scope
 from .import_batches import import_batch_record
+from .import_column_choices import import_column_choices_record
 
 # What `file` may be: the bytes, a path, or an open binary file (an upload).
 ImportFile = bytes | str | os.PathLike | BinaryIO
@@ -84,6 +85,8 @@ def items_import_apply(
             updated_ids=result.updated_ids,
             unchanged_count=len(result.unchanged_ids),
         )
+        if plan.mapping:
+            import_column_choices_record(department_ids=plan.department_ids, mapping=plan.mapping)
         catalogue_tables_analyze_after_import(result=result)
         if on_written is not None:
             on_written(result)

@@ -81,7 +81,7 @@ def test_preview_then_confirm_writes_the_kept_plan(admin_client):
     assert "导入完成：新增 2 项，更新 0 项，0 项无变化。" in followed
 
 
-def test_preview_lists_updates_with_changed_columns_and_collapses_unchanged(
+def test_preview_lists_updates_with_old_and_new_values_and_collapses_unchanged(
     admin_client, import_references
 ):
     admin_client.post(  # import two items, then change one of them in the file
@@ -95,10 +95,12 @@ def test_preview_lists_updates_with_changed_columns_and_collapses_unchanged(
 
     page = preview.content.decode()
     assert preview.context["counts"] == {"new": 0, "update": 1, "unchanged": 1, "error": 0}
-    name = valid_row()["事项名称"]
+    name, old = valid_row()["事项名称"], valid_row()["办理地点"]
+    # Each changed cell old → new (issue 10), not only the changed column's name.
     assert (
-        f'<tr class="row-update"><td>2</td><td>A</td><td>{name}</td><td>办理地点</td></tr>' in page
-    )
+        f'<tr class="row-update"><td>2</td><td>A</td><td>{name}</td>'
+        f'<td><ul class="changes"><li>办理地点：{old} → 新地点</li></ul></td></tr>'
+    ) in page
     assert '<details id="import-unchanged">' in page and "1 行无变化" in page
 
 
