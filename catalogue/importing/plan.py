@@ -31,6 +31,7 @@ from .reading import FileProblem, Sheet
 from .values import (
     CLEAR_MARKER,
     DAYS,
+    EXAMPLE_MARKER,
     CellProblem,
     cell_text,
     code_cell_text,
@@ -470,9 +471,14 @@ def build_plan(sheet: Sheet, *, allowed_departments=None, mapping=None) -> Impor
     first_column = sheet.first_column
     first_row_of_code = {}
     chunk = []
+    code_index = positions["code"]
     for row_number, cells in sheet.rows:
-        values, errors, blanks = {}, [], []
         width = len(cells)
+        if code_index < width:
+            code_cell = cells[code_index]
+            if code_cell.__class__ is str and code_cell.lstrip().startswith(EXAMPLE_MARKER):
+                continue  # the template's example row
+        values, errors, blanks = {}, [], []
         for name, header, index, parse, cache in specs:
             raw = cells[index] if index < width else ""
             if raw.__class__ is str:

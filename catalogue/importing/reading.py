@@ -153,19 +153,23 @@ def _read_sheet(data: bytes, sheet_name: str | None) -> Sheet:
     archive = _check_kind_and_size(data)
     try:
         entries = _sheet_entries(archive)
-        entry, row_count, has_formula = _choose_sheet(archive, data, entries, sheet_name)
-        formula_cells = _cells_without_value(archive, entry.path) if has_formula else {}
-        if row_count > BLANK_ROW_FILTER_THRESHOLD:
-            data = _without_blank_rows(archive, entry.path)
+        candidates = _candidate_sheets(entries, sheet_name)
+        # Every sheet calamine may load is scanned first (width, size, formulas).
+        scans = {entry: _scan_sheet(archive, entry.path) for entry in candidates}
+        large = {entry.path for entry in candidates if scans[entry][0] > BLANK_ROW_FILTER_THRESHOLD}
+        if large:
+            data = _without_blank_rows(archive, large)
+        sheet, entry = _read_values(data, entries, candidates)
+        if scans[entry][1]:
+            sheet.formula_cells_without_value = _cells_without_value(archive, entry.path)
     except _DAMAGED:
         raise FileProblem(messages.CORRUPT) from None
-    return _read_values(data, formula_cells, entries.index(entry), entry.name)
+    return sheet
 
 
-def _choose_sheet(archive, data, entries, sheet_name):
-    """The sheet to read, with its row count and whether it has formulas (it is scanned before
-    calamine reads it). Asked for by name; else the only visible sheet; else the only visible
-    sheet whose top rows hold a header; several such sheets need a person's choice."""
+def _candidate_sheets(entries, sheet_name):
+    """The sheets that may be read: the one asked for by name, else the visible ones (all of
+    them if none is visible); _read_values picks among them."""
     if sheet_name is not None:
         chosen = [entry for entry in entries if entry.name == sheet_name.strip()]
         if not chosen:
@@ -174,36 +178,8 @@ def _choose_sheet(archive, data, entries, sheet_name):
                     sheet=sheet_name, sheets=join_list(f"“{e.name}”" for e in entries)
                 )
             )
-        return chosen[0], *_scan_sheet(archive, chosen[0].path)
-    visible = [entry for entry in entries if entry.visible] or entries
-    if len(visible) == 1:
-        return visible[0], *_scan_sheet(archive, visible[0].path)
-    scans = {entry: _scan_sheet(archive, entry.path) for entry in visible}
-    with_items = _sheets_with_header(data, [entry.name for entry in visible])
-    candidates = [entry for entry in visible if entry.name in with_items]
-    if len(candidates) > 1:
-        names = [entry.name for entry in candidates]
-        raise SheetChoiceNeeded(
-            messages.SEVERAL_SHEETS.format(sheets=join_list(f"“{name}”" for name in names)),
-            names,
-        )
-    chosen = candidates[0] if candidates else visible[0]
-    return chosen, *scans[chosen]
-
-
-def _sheets_with_header(data: bytes, names: list[str]) -> set[str]:
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        found = set()
-        for name in names:
-            rows = workbook.get_sheet_by_name(name).iter_rows()
-            if any(_looks_like_header(cells) for cells in itertools.islice(rows, 50)):
-                found.add(name)
-        return found
-    except python_calamine.PasswordError:
-        raise FileProblem(messages.ENCRYPTED) from None
-    except python_calamine.CalamineError:
-        raise FileProblem(messages.CORRUPT) from None
+        return chosen
+    return [entry for entry in entries if entry.visible] or entries
 
 
 def _looks_like_header(cells) -> bool:
@@ -345,8 +321,8 @@ def _check_width(block: bytes) -> None:
         )
 
 
-def _without_blank_rows(archive: zipfile.ZipFile, sheet_path: str) -> bytes:
-    """The workbook again, without the sheet's rows that hold no value.
+def _without_blank_rows(archive: zipfile.ZipFile, sheet_paths: set[str]) -> bytes:
+    """The workbook again, without the rows of `sheet_paths` that hold no value.
 
     A sheet claiming a million rows whose cells hold empty strings would make calamine build a
     million full rows (over a gigabyte); dropped here, it reads like a normal file.
@@ -354,7 +330,7 @@ def _without_blank_rows(archive: zipfile.ZipFile, sheet_path: str) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in archive.infolist():
-            if info.filename != sheet_path:
+            if info.filename not in sheet_paths:
                 target.writestr(info, archive.read(info.filename))
                 continue
             with archive.open(info) as source, target.open(info.filename, "w") as sink:
@@ -406,19 +382,35 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _read_values(data: bytes, formula_cells: set, index: int, name: str) -> Sheet:
+def _read_values(data: bytes, entries, candidates) -> tuple[Sheet, _SheetEntry]:
+    """The sheet to read among `candidates`: the first, unless another holds the header and it
+    does not; several holding a header need a person's choice (SheetChoiceNeeded). Each sheet is
+    loaded once; the first visible sheet is usually the items and the others short."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
             raise FileProblem(messages.NO_SHEET)
-        sheet = workbook.get_sheet_by_index(index)
+        entry = candidates[0]
+        sheet, header_row, header, rows, found = _load(workbook, entries.index(entry))
+        others = [
+            other
+            for other in candidates[1:]
+            if _load(workbook, entries.index(other), top_only=True)[4]
+        ]
+        with_header = ([entry] if found else []) + others
+        if len(with_header) > 1:
+            names = [other.name for other in with_header]
+            raise SheetChoiceNeeded(
+                messages.SEVERAL_SHEETS.format(sheets=join_list(f"“{name}”" for name in names)),
+                names,
+            )
+        if with_header and with_header[0] is not entry:
+            entry = with_header[0]
+            sheet, header_row, header, rows, found = _load(workbook, entries.index(entry))
+        # The summary names the sheet only where there is another to tell it from.
+        name = entry.name if len(workbook.sheet_names) > 1 else ""
         merged = sheet.merged_cell_ranges or []
         start = sheet.start or (0, 0)
-        # iter_rows starts at the sheet's first row, blank or not, and at its first used column.
-        rows = enumerate(sheet.iter_rows(), start=1)
-        header_row, header, rows = _find_header(rows)
-        if len(workbook.sheet_names) == 1:
-            name = ""  # nothing to tell apart: the summary names a sheet only among several
     except python_calamine.PasswordError:
         raise FileProblem(messages.ENCRYPTED) from None
     except python_calamine.CalamineError:
@@ -440,18 +432,28 @@ def _read_values(data: bytes, formula_cells: set, index: int, name: str) -> Shee
                 )
             )
         )
-    return Sheet(
+    sheet = Sheet(
         header=header,
         header_row=header_row,
         rows=_data_rows(rows, workbook),
         first_column=first_column,
-        formula_cells_without_value=formula_cells,
         name=name,
     )
+    return sheet, entry
+
+
+def _load(workbook, index, *, top_only=False):
+    """(sheet, header row number, header, the rows after it, whether it looks like a header)."""
+    sheet = workbook.get_sheet_by_index(index)
+    # iter_rows starts at the sheet's first row, blank or not, and at its first used column.
+    rows = enumerate(sheet.iter_rows(), start=1)
+    if top_only:
+        rows = itertools.islice(rows, 50)
+    return (sheet, *_find_header(rows))
 
 
 def _find_header(rows):
-    """(row number, cells, the rows after it): the first of the top non-blank rows that holds
+    """(row number, cells, the rows after it, found): the first of the top non-blank rows that holds
     enough column names, else the first non-blank row (its missing columns are then reported).
     Title rows above the header are no data."""
     top = []
@@ -460,13 +462,13 @@ def _find_header(rows):
             continue
         top.append((number, cells))
         if _looks_like_header(cells):
-            return number, cells, rows
+            return number, cells, rows, True
         if len(top) == HEADER_SEARCH_ROWS:
             break
     if not top:
-        return None, None, rows
+        return None, None, rows, False
     (header_row, header), *after = top
-    return header_row, header, itertools.chain(after, rows)
+    return header_row, header, itertools.chain(after, rows), False
 
 
 def _data_rows(rows, workbook):

@@ -354,6 +354,8 @@ def parse_mobile_services(raw) -> int:
 
 # What an explicit "clear the stored value" looks like in a cell (docs/excel-import.md).
 CLEAR_MARKER = "清空"
+# How the template's example row begins its 实施编码: such a row is skipped on import.
+EXAMPLE_MARKER = "示例"
 
 _TIME_LIMIT = re.compile(r"^(\d+)(?:\.0*)?(个?工作日|个?自然日|天|日)?$")
 _CELL_UNITS = {"工作日": TimeUnit.WORKING_DAY.value, "自然日": TimeUnit.NATURAL_DAY.value}
