@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from catalogue.importing import messages
 from catalogue.models import ImportColumnChoice, ServiceItem
-from tests.catalogue.importing_support import DEPARTMENT
+from catalogue.services.importing import items_import
+from tests.catalogue.importing_support import DEPARTMENT, valid_row
 
 pytestmark = pytest.mark.usefixtures("import_references")
 
@@ -116,3 +117,16 @@ def test_the_command_line_refuses_an_unknown_element():
             "--map",
             "办结时限=办结日期",
         )
+
+
+def test_the_preview_shows_readings_warnings_and_what_will_be_cleared(admin_client):
+    items_import(rows=[valid_row(实施编码="U-01"), valid_row(实施编码="U-02", 咨询电话="0755-2")])
+
+    page = _upload(admin_client, "blank_cells_on_update").content.decode()
+
+    assert "本次导入将清空 2 个已存的值。" in page
+    assert "<li>咨询电话：0755-2 → （空）</li>" in page
+    provincial = _upload(admin_client, "provincial_headers").content.decode()
+    assert "<tr><td>是否进驻政务大厅</td><td>→ 是否进驻大厅</td></tr>" in provincial
+    missing = _upload(admin_client, "counted_columns_missing").content.decode()
+    assert "文件没有以下列：到办事现场次数、是否秒批、是否指尖办。" in missing
