@@ -253,6 +253,8 @@ class _Parsers:
 
         def parse_text(raw):
             text = cell_text(raw)
+            if text == CLEAR_MARKER:
+                text = ""
             if required and not text:
                 raise CellProblem(messages.REQUIRED)
             _within_length(max_length, text)
@@ -271,6 +273,8 @@ class _Parsers:
 
         def parse_code(raw):
             text = code_cell_text(raw, lost_zero_length=lost_zero_length)
+            if text == CLEAR_MARKER:
+                text = ""
             if required and not text:
                 raise CellProblem(messages.REQUIRED)
             if pattern is not None and text and not pattern.match(text):
@@ -472,28 +476,23 @@ def build_plan(sheet: Sheet, *, allowed_departments=None, mapping=None) -> Impor
     first_row_of_code = {}
     chunk = []
     code_index = positions["code"]
+    example_length = len(EXAMPLE_MARKER)
     for row_number, cells in sheet.rows:
         width = len(cells)
         if code_index < width:
             code_cell = cells[code_index]
-            if code_cell.__class__ is str and code_cell.lstrip().startswith(EXAMPLE_MARKER):
+            if code_cell.__class__ is str and code_cell[:example_length] == EXAMPLE_MARKER:
                 continue  # the template's example row
-        values, errors, blanks = {}, [], []
+        # Which cells are blank is worked out for updated items only (_decide): most rows of a
+        # large file are new, and a check per cell would cost a tenth of the checking.
+        values, errors, units_from_cells = {}, [], ()
         for name, header, index, parse, cache in specs:
             raw = cells[index] if index < width else ""
-            if raw.__class__ is str:
-                # A blank keeps an existing item's value; 清空 clears it (docs/excel-import.md).
-                if not raw or raw.isspace():
-                    blanks.append(name)
-                elif CLEAR_MARKER in raw and raw.strip() == CLEAR_MARKER:
-                    raw = ""
-            elif raw is None:
-                blanks.append(name)
             if formula_cells and (row_number, index + first_column) in formula_cells:
                 problem = formula_cells[(row_number, index + first_column)]
                 errors.append(RowError(row_number, header, "", problem))
                 continue
-            if cache is None:
+            if cache is None:  # text and codes: their parsers read the 清空 marker
                 try:
                     values[name] = parse(raw)
                 except CellProblem as problem:
@@ -505,7 +504,7 @@ def build_plan(sheet: Sheet, *, allowed_departments=None, mapping=None) -> Impor
             result = cache.get(key, _MISSING)
             if result is _MISSING:
                 try:
-                    result = parse(raw)
+                    result = parse("" if cell_text(raw) == CLEAR_MARKER else raw)
                     if isinstance(result, Enum):  # plain values for JSON and the database
                         result = result.value
                 except CellProblem as problem:
@@ -515,8 +514,13 @@ def build_plan(sheet: Sheet, *, allowed_departments=None, mapping=None) -> Impor
                 errors.append(RowError(row_number, header, cell_text(raw), str(result.message)))
             else:
                 values[name] = result
-        if time_limits:
-            _time_limit_units(row_number, cells, values, errors, blanks, time_limits, positions)
+        if (
+            values.get("legal_limit").__class__ is tuple
+            or values.get("promised_limit").__class__ is tuple
+        ):
+            units_from_cells = _time_limit_units(
+                row_number, cells, values, errors, time_limits, positions
+            )
         code = values.get("code", "")
         if code:
             other_row = first_row_of_code.setdefault(code, row_number)
@@ -531,7 +535,7 @@ def build_plan(sheet: Sheet, *, allowed_departments=None, mapping=None) -> Impor
                 )
         row = RowPlan(row=row_number, code=code, action=ERROR if errors else NEW, errors=errors)
         plan.rows.append(row)
-        chunk.append((row, values, cells, blanks))
+        chunk.append((row, values, cells, units_from_cells))
         if len(chunk) == CHUNK_ROWS:
             _decide(chunk, context)
             chunk = []
@@ -547,20 +551,19 @@ def build_plan(sheet: Sheet, *, allowed_departments=None, mapping=None) -> Impor
     return plan
 
 
-def _time_limit_units(row_number, cells, values, errors, blanks, time_limits, positions):
+def _time_limit_units(row_number, cells, values, errors, time_limits, positions):
     """A time limit's cell parsed as (number, unit in the cell): its unit, from the cell or
     from the unit column, which must agree; "天" alone is refused unless the unit column says
-    which days."""
+    which days. Returns the unit fields set from the cells."""
+    set_from_cells = ()
     for column in time_limits:
         parsed = values.get(column.field)
-        if parsed is None:
+        if parsed.__class__ is not tuple:
             continue
         number, cell_unit = parsed
         values[column.field] = number
         unit_field = column.unit_field
-        unit_given = unit_field in positions and unit_field not in blanks
-        if not cell_unit:
-            continue
+        unit_given = unit_field in positions and not _blank(cells, positions[unit_field])
         if cell_unit == DAYS:
             if unit_given:
                 continue
@@ -592,8 +595,15 @@ def _time_limit_units(row_number, cells, values, errors, blanks, time_limits, po
             del values[column.field]
         else:
             values[unit_field] = cell_unit
-            if unit_field in blanks:
-                blanks.remove(unit_field)
+            set_from_cells = (*set_from_cells, unit_field)
+    return set_from_cells
+
+
+def _blank(cells, index) -> bool:
+    if index >= len(cells):
+        return True
+    raw = cells[index]
+    return raw is None or (raw.__class__ is str and not raw.strip())
 
 
 def _unit_label(unit):
@@ -659,15 +669,22 @@ class _Context:
 
 def _decide(chunk, context):
     """Merge each row with the item it updates, apply every rule, and set the row's action."""
-    codes = [row.code for row, _values, _cells, _blanks in chunk if row.code]
+    codes = [row.code for row, _values, _cells, _units in chunk if row.code]
     existing = references.existing_items(codes, FIELD_NAMES)
     positions, defaults, allowed = context.positions, context.defaults, context.allowed
-    for row, values, cells, blanks in chunk:
+    credit_codes = context.departments.credit_codes
+    for row, values, cells, units_from_cells in chunk:
         current = existing.get(row.code)
         merged = dict(current or defaults)
         merged.update(values)
-        if current is not None and blanks:
-            _keep_blanks(merged, current, defaults, blanks)
+        if current is not None:
+            blanks = [
+                name
+                for name, index in positions.items()
+                if _blank(cells, index) and name not in units_from_cells
+            ]
+            if blanks:
+                _keep_blanks(merged, current, defaults, blanks)
         if allowed is not None:
             _check_department_allowed(row, values, current, context)
         main_item_for_rules = _resolve_main_item(row, values, merged, current, context.main_items)
@@ -696,7 +713,8 @@ def _decide(chunk, context):
         if current is None:
             row.action = NEW
             row.values = [merged[name] for name in WRITTEN_FIELDS]
-            _check_code_structure(row, merged, context)
+            if credit_codes:
+                _check_code_structure(row, merged, context)
             continue
         row.item_id = current["id"]
         row.updated_at = current["updated_at"].isoformat()
@@ -714,7 +732,8 @@ def _decide(chunk, context):
         else:
             row.changed = []
             row.action = UNCHANGED
-        _check_code_structure(row, merged, context)
+        if credit_codes:
+            _check_code_structure(row, merged, context)
 
 
 def _keep_blanks(merged, current, defaults, blanks):

@@ -366,8 +366,9 @@ DAYS = "days"  # the cell said 天 or 日: which kind of day depends on the unit
 
 
 def time_limit_parser(*, minimum: int, maximum: int, default: int | None):
-    """A time-limit cell as (number, unit): unit a TimeUnit value when the cell names it, DAYS
-    when it says only 天/日, "" when it names none (the unit column decides, see plan)."""
+    """A time-limit cell as its number (None: no limit), or as (number, unit) when the cell
+    has a unit: a TimeUnit value, or DAYS when it says only 天/日 (plan reconciles it with the
+    unit column). Plain numbers stay plain: most cells have no unit."""
     problem = format_lazy(messages.NOT_A_WHOLE_NUMBER, minimum=minimum, maximum=maximum)
 
     def parse(raw):
@@ -379,9 +380,9 @@ def time_limit_parser(*, minimum: int, maximum: int, default: int | None):
         else:
             text = "".join(unicodedata.normalize("NFKC", cell_text(raw)).split())
             if text == "" or text in _NO_LIMIT_WORDS:
-                return default, ""
+                return default
             if text in _IMMEDIATE_WORDS:
-                return 0, ""
+                return 0
             match = _TIME_LIMIT.match(text)
             if not match:
                 raise CellProblem(problem)
@@ -391,7 +392,7 @@ def time_limit_parser(*, minimum: int, maximum: int, default: int | None):
                 unit = DAYS
         if not minimum <= number <= maximum:
             raise CellProblem(problem)
-        return number, unit
+        return (number, unit) if unit else number
 
     return parse
 
