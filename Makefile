@@ -10,7 +10,7 @@ PORT ?= 8000
 # static file: only the built bundle is copied, into the git-ignored static/vendor/.
 CHARTJS := static/vendor/chart.js/chart.umd.min.js
 
-.PHONY: install run serve test lint format messages
+.PHONY: install run serve test test-browser lint format messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,9 +34,14 @@ install: $(STAMP) $(CHARTJS) $(MO_FILES)
 	DEBUG=true $(DEV) $(PY) manage.py migrate --noinput
 	DEBUG=true $(DEV) $(PY) manage.py setup_roles >/dev/null
 
+# The background task worker (large exports) runs beside the server and stops with it; without
+# its autoreloader, whose child process would outlive the kill (restart `make run` after changing
+# task code).
 run: install
 	DEBUG=true $(DEV) $(PY) manage.py load_demo --if-empty
-	DEBUG=true $(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(DEV) $(PY) manage.py db_worker --queue-name default --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true $(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production settings on this machine, over plain HTTP on loopback: DEBUG off, static files
 # collected (hashed, compressed) and served by whitenoise, gunicorn as in deploy/. The secret
@@ -55,11 +60,19 @@ serve: $(STAMP) $(CHARTJS) $(MO_FILES) var/secret_key
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py setup_roles >/dev/null
-	$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+	$(SERVE_ENV) $(PY) manage.py db_worker --queue-name default & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
 		--workers $${GUNICORN_WORKERS:-2} config.wsgi
 
+# `make test` runs the whole suite; browser tests skip, saying so, where Chromium is missing.
+# CI runs them as their own step: `make test PYTEST_ARGS='-m "not browser"'`, then `make test-browser`.
+PYTEST_ARGS ?=
 test: $(STAMP) $(CHARTJS) $(MO_FILES)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: $(STAMP) $(CHARTJS) $(MO_FILES)
+	$(PY) -m pytest -m browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""Consistency rules of a service item (shared/domain.md §3).
+"""Consistency rules of a service item (docs/domain.md §3).
 
 Each rule has a database form (a CheckConstraint condition, where the rule fits one) and a Python
 form evaluated on a mapping of field values, so that the admin form, the Excel import and the

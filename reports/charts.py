@@ -111,6 +111,42 @@ class Chart:
         return {"headers": table["headers"], "rows": rows}
 
 
+# Kind, title and heading of the label column of each chart but the yes/no ones (YES_NO_CHARTS).
+CHART_HEADS = {
+    "department": ("hbar", gettext_lazy("实施主体事项分布"), gettext_lazy("实施主体")),
+    "sector": ("hbar", gettext_lazy("所属行业事项分布"), gettext_lazy("所属行业")),
+    "handling-type": ("doughnut", gettext_lazy("办件类型"), gettext_lazy("办件类型")),
+    "power-source": ("doughnut", gettext_lazy("权力来源"), gettext_lazy("权力来源")),
+    "tier-span": ("bar", gettext_lazy("跨层级情况"), gettext_lazy("层级组合")),
+    "mobile-service": ("bar", gettext_lazy("指尖办服务"), gettext_lazy("服务类型")),
+    "mobile-channel": ("bar", gettext_lazy("指尖办渠道"), gettext_lazy("渠道")),
+    "onsite-visits": ("doughnut", gettext_lazy("到办事现场次数"), gettext_lazy("到现场次数")),
+    "legal-time": ("bar", gettext_lazy("法定办结时限"), gettext_lazy("法定办结时限")),
+    "item-type": ("bar", gettext_lazy("事项类型"), gettext_lazy("事项类型")),
+    "time-compression": ("dual-axis", gettext_lazy("法定时间与承诺时间"), gettext_lazy("时限")),
+}
+
+
+def headed_chart(slug: str, labels: list, datasets: list, *, head=None, **fields) -> Chart:
+    """A chart with its kind, title and category from `head` or CHART_HEADS."""
+    kind, title, category = head or CHART_HEADS[slug]
+    return Chart(
+        slug=slug,
+        title=str(title),
+        kind=kind,
+        category=str(category),
+        labels=labels,
+        datasets=datasets,
+        **fields,
+    )
+
+
+def item_count_chart(slug: str, labels: list, counts: list, *, base, sentence: str, head=None):
+    """The report's usual chart: one series, the number of items of each label."""
+    datasets = [Dataset(label=_("事项数"), data=counts, base=base)]
+    return headed_chart(slug, labels, datasets, head=head, sentence=sentence)
+
+
 @dataclass(frozen=True)
 class YesNoChart:
     """A chart of the items in one bucket and the others; its title is the bucket's label."""
@@ -180,14 +216,10 @@ def yes_no_chart(definition: YesNoChart, *, figures: dict) -> Chart:
         few = percent(yes, total) < FEW_PERCENT
         template = definition.sentence_few if few else definition.sentence_many
         sentence = str(template) % {"count": yes, "percent": percent_text(yes, total)}
-    return Chart(
-        slug=definition.slug,
-        title=str(definition.bucket.label),
-        kind="yes-no",
-        category=str(definition.category),
-        labels=[_("是"), _("否")],
-        datasets=[Dataset(label=_("事项数"), data=[yes, total - yes], base=total)],
-        sentence=sentence,
+    head = ("yes-no", definition.bucket.label, definition.category)
+    labels = [_("是"), _("否")]
+    return item_count_chart(
+        definition.slug, labels, [yes, total - yes], base=total, sentence=sentence, head=head
     )
 
 
@@ -209,15 +241,7 @@ def department_chart(*, departments: list[dict]) -> Chart:
             "names": join_names(labels[:4], more=True) if number > 1 else labels[0],
             "number": number,
         }
-    return Chart(
-        slug="department",
-        title=_("实施主体事项分布"),
-        kind="hbar",
-        category=_("实施主体"),
-        labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=total)],
-        sentence=sentence,
-    )
+    return item_count_chart("department", labels, counts, base=total, sentence=sentence)
 
 
 def sector_chart(*, sectors: list[dict]) -> Chart:
@@ -237,15 +261,7 @@ def sector_chart(*, sectors: list[dict]) -> Chart:
                 others = _("%(names)s等") % {"names": others}
             sentence += _("，然后是%(names)s") % {"names": others}
         sentence += end_sentence()
-    return Chart(
-        slug="sector",
-        title=_("所属行业事项分布"),
-        kind="hbar",
-        category=_("所属行业"),
-        labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=total)],
-        sentence=sentence,
-    )
+    return item_count_chart("sector", labels, counts, base=total, sentence=sentence)
 
 
 def handling_type_chart(*, figures: dict) -> Chart:
@@ -265,13 +281,11 @@ def handling_type_chart(*, figures: dict) -> Chart:
             "fewer": fewer.label,
             "fewer_percent": percent_text(counts[fewer], total),
         }
-    return Chart(
-        slug="handling-type",
-        title=_("办件类型"),
-        kind="doughnut",
-        category=_("办件类型"),
-        labels=[str(bucket.label) for bucket in counts],
-        datasets=[Dataset(label=_("事项数"), data=list(counts.values()), base=total)],
+    return item_count_chart(
+        "handling-type",
+        [str(bucket.label) for bucket in counts],
+        list(counts.values()),
+        base=total,
         sentence=sentence,
     )
 
@@ -295,13 +309,10 @@ def item_type_chart(*, item_types: list[dict]) -> Chart:
                 "sub": sub_items[1],
             }
         sentence += end_sentence()
-    return Chart(
-        slug="item-type",
-        title=_("事项类型"),
-        kind="bar",
-        category=_("事项类型"),
-        labels=labels,
-        datasets=[
+    return headed_chart(
+        "item-type",
+        labels,
+        [
             Dataset(label=_("子项"), data=sub_items, base=sum(sub_items)),
             Dataset(label=_("大项"), data=main_items, base=sum(main_items)),
         ],
@@ -323,15 +334,7 @@ def power_source_chart(*, power_sources: list[dict]) -> Chart:
             "first": labels[0],
             "percent": percent_text(counts[0], total),
         }
-    return Chart(
-        slug="power-source",
-        title=_("权力来源"),
-        kind="doughnut",
-        category=_("权力来源"),
-        labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=total)],
-        sentence=sentence,
-    )
+    return item_count_chart("power-source", labels, counts, base=total, sentence=sentence)
 
 
 def single_tier_count(tier_spans: list[dict]) -> int:
@@ -359,15 +362,7 @@ def tier_span_chart(*, tier_spans: list[dict]) -> Chart:
             "single": percent_text(single_tier, total),
             "cross": percent_text(total - single_tier, total),
         }
-    return Chart(
-        slug="tier-span",
-        title=_("跨层级情况"),
-        kind="bar",
-        category=_("层级组合"),
-        labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=total)],
-        sentence=sentence,
-    )
+    return item_count_chart("tier-span", labels, counts, base=total, sentence=sentence)
 
 
 def mobile_service_chart(*, figures: dict) -> Chart:
@@ -382,14 +377,8 @@ def mobile_service_chart(*, figures: dict) -> Chart:
         sentence = _("可以通过指尖办理的事项中，主要提供%(names)s等服务。") % {
             "names": join_names(offered)
         }
-    return Chart(
-        slug="mobile-service",
-        title=_("指尖办服务"),
-        kind="bar",
-        category=_("服务类型"),
-        labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=figures[buckets.MOBILE.key])],
-        sentence=sentence,
+    return item_count_chart(
+        "mobile-service", labels, counts, base=figures[buckets.MOBILE.key], sentence=sentence
     )
 
 
@@ -403,14 +392,8 @@ def mobile_channel_chart(*, mobile_channels: list[dict], figures: dict) -> Chart
         sentence = _("目前没有事项通过指尖办渠道提供服务。")
     else:
         sentence = _("指尖办渠道主要有%(names)s。") % {"names": join_names(used, more=True)}
-    return Chart(
-        slug="mobile-channel",
-        title=_("指尖办渠道"),
-        kind="bar",
-        category=_("渠道"),
-        labels=labels,
-        datasets=[Dataset(label=_("事项数"), data=counts, base=figures[buckets.MOBILE.key])],
-        sentence=sentence,
+    return item_count_chart(
+        "mobile-channel", labels, counts, base=figures[buckets.MOBILE.key], sentence=sentence
     )
 
 
@@ -438,13 +421,11 @@ def onsite_visits_chart(*, figures: dict) -> Chart:
                 counts[3],
             ) % {"count": counts[3], "percent": more}
         sentence += end_sentence()
-    return Chart(
-        slug="onsite-visits",
-        title=_("到办事现场次数"),
-        kind="doughnut",
-        category=_("到现场次数"),
-        labels=[str(bucket.label) for bucket in buckets.ONSITE_VISITS],
-        datasets=[Dataset(label=_("事项数"), data=counts, base=total)],
+    return item_count_chart(
+        "onsite-visits",
+        [str(bucket.label) for bucket in buckets.ONSITE_VISITS],
+        counts,
+        base=total,
         sentence=sentence,
     )
 
@@ -470,13 +451,11 @@ def legal_time_chart(*, figures: dict) -> Chart:
             "11至30天的达到%(upto_30)s，30天以上的占%(over_30)s。"
         ) % {"upto_1": upto_1, "upto_10": upto_10, "upto_30": upto_30, "over_30": over_30}
         sentence += _left_out_sentence(figures)
-    return Chart(
-        slug="legal-time",
-        title=_("法定办结时限"),
-        kind="bar",
-        category=_("法定办结时限"),
-        labels=[str(bucket.label) for bucket in buckets.LEGAL_LIMITS],
-        datasets=[Dataset(label=_("事项数"), data=counts, base=timed)],
+    return item_count_chart(
+        "legal-time",
+        [str(bucket.label) for bucket in buckets.LEGAL_LIMITS],
+        counts,
+        base=timed,
         sentence=sentence,
     )
 
@@ -567,13 +546,10 @@ def time_compression_chart(*, figures: dict) -> Chart:
             averages.append(unit_times[f"avg_{key}_days"])
         total_bases += [unit_times["legal_days_total"]] * 2
         average_bases += [unit_times["avg_legal_days"]] * 2
-    return Chart(
-        slug="time-compression",
-        title=_("法定时间与承诺时间"),
-        kind="dual-axis",
-        category=_("时限"),
-        labels=labels,
-        datasets=[
+    return headed_chart(
+        "time-compression",
+        labels,
+        [
             Dataset(label=_("合计"), data=totals, base=total_bases),
             Dataset(label=_("平均"), data=averages, base=average_bases),
         ],

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from config.db_routers import ReplicaReadsMixin
+
 from .charts import CHART_SPECS
 from .export import report_workbook
 from .filters import ReportFilter
@@ -16,8 +18,9 @@ from .selectors import report_items
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Binds the report's filters to the query string, over the user's items."""
+class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin, ReplicaReadsMixin):
+    """Binds the report's filters to the query string, over the user's items. Only reads: after
+    the access checks, its queries may go to the read replica."""
 
     # Anonymous users are sent to the login page; signed-in users without the right get 403.
     permission_required = "catalogue.view_reports"

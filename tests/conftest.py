@@ -16,35 +16,62 @@ from tests.factories import (
     UserFactory,
 )
 
+# --- the reference rows: two departments with a main item each, two sectors, a channel ---
+# One world: every test that needs a department, a sector ... asks for these fixtures (or for
+# `refs`, the same rows in one namespace). The names are those of `valid_row` (importing_support).
+
 
 @pytest.fixture
 def department(db):
-    return DepartmentFactory(name="住房和建设局")
+    return DepartmentFactory(name=DEPARTMENT, short_name="住房和建设局")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(name=OTHER_DEPARTMENT, short_name="民政局")
 
 
 @pytest.fixture
 def sector(db):
-    return SectorFactory(name="住房和城乡建设")
+    return SectorFactory(name=SECTOR)
 
 
 @pytest.fixture
-def refs(db):
-    """Rows an item points to: two departments with a main item each, sectors, a channel."""
-    department = DepartmentFactory(name="深圳市光明区住房和建设局", short_name="住房和建设局")
-    other_department = DepartmentFactory(name="深圳市光明区民政局", short_name="民政局")
+def other_sector(db):
+    return SectorFactory(name="民政")
+
+
+@pytest.fixture
+def main_item(department):
+    return MainItemFactory(department=department, name="建设工程施工许可")
+
+
+@pytest.fixture
+def other_main_item(other_department):
+    return MainItemFactory(department=other_department, name="社会团体登记")
+
+
+@pytest.fixture
+def channel(db):
+    # Seeded by migration 0002, gone after a transactional test's flush: get or create.
+    return MobileChannelFactory(name="粤省事")
+
+
+@pytest.fixture
+def refs(department, other_department, sector, other_sector, main_item, other_main_item, channel):
+    """The reference rows above in one namespace (for tests and rule cases that take them all)."""
     return SimpleNamespace(
         department=department,
         other_department=other_department,
-        sector=SectorFactory(name="住房和城乡建设"),
-        other_sector=SectorFactory(name="民政"),
-        main_item=MainItemFactory(department=department, name="建设工程施工许可"),
-        other_main_item=MainItemFactory(department=other_department, name="社会团体登记"),
-        # Seeded by migration 0002, gone after a transactional test's flush: get or create.
-        channel=MobileChannelFactory(name="粤省事"),
+        sector=sector,
+        other_sector=other_sector,
+        main_item=main_item,
+        other_main_item=other_main_item,
+        channel=channel,
     )
 
 
-# --- roles: two departments, one user per role, an item in each department ---
+# --- roles: one user per role, an item in each department ---
 
 
 @pytest.fixture
@@ -54,24 +81,14 @@ def roles(db):
 
 
 @pytest.fixture
-def own_department(db):
-    return DepartmentFactory(name="住房和建设局")
-
-
-@pytest.fixture
-def other_department(db):
-    return DepartmentFactory(name="民政局")
-
-
-@pytest.fixture
 def centre_admin(roles):
     return UserFactory(username="centre_admin", groups=[roles[CENTRE_ADMIN]])
 
 
 @pytest.fixture
-def dept_staff(roles, own_department):
+def dept_staff(roles, department):
     user = UserFactory(username="dept_staff", groups=[roles[DEPARTMENT_STAFF]])
-    DepartmentMembership.objects.create(user=user, department=own_department)
+    DepartmentMembership.objects.create(user=user, department=department)
     return user
 
 
@@ -81,20 +98,10 @@ def supervisor(roles):
 
 
 @pytest.fixture
-def own_item(own_department, sector):
-    return ServiceItemFactory(department=own_department, sector=sector, name="本部门事项")
+def own_item(department, sector):
+    return ServiceItemFactory(department=department, sector=sector, name="本部门事项")
 
 
 @pytest.fixture
 def other_item(other_department, sector):
     return ServiceItemFactory(department=other_department, sector=sector, name="他部门事项")
-
-
-@pytest.fixture
-def import_references(db):
-    """The department and sector of `valid_row`, another department, and the seeded channels."""
-    return {
-        "department": DepartmentFactory(name=DEPARTMENT, short_name="住房和建设局"),
-        "other_department": DepartmentFactory(name=OTHER_DEPARTMENT, short_name="民政局"),
-        "sector": SectorFactory(name=SECTOR),
-    }

@@ -220,7 +220,7 @@ def test_import_page_is_in_english_after_switching_language(admin_client):
 
 @pytest.mark.django_db
 def test_import_preview_in_english_explains_errors_with_the_chinese_values_to_type(
-    admin_client, import_references
+    admin_client, department, other_department, sector
 ):
     switch_to_english(admin_client)
     upload = SimpleUploadedFile("items.xlsx", xlsx_bytes([valid_row(办件类型="Immediate item")]))

@@ -170,6 +170,12 @@ def _insert(rows):
         _copy_postgresql(rows, fields, cells)
     else:
         _insert_returning(rows, fields, cells)
+    _channel_links_create(rows)
+    return [row.item_id for row in rows]
+
+
+def _channel_links_create(rows) -> None:
+    """The mobile channels of each row's item, as the row gives them."""
     through = ServiceItem.mobile_channels.through
     through.objects.bulk_create(
         [
@@ -179,7 +185,6 @@ def _insert(rows):
         ],
         batch_size=BATCH_SIZE,
     )
-    return [row.item_id for row in rows]
 
 
 def _copy_postgresql(rows, fields, cells):
@@ -252,12 +257,5 @@ def _update(rows):
     channel_rows = [row for row in rows if channels_header in row.changed]
     for batch in references.chunks(channel_rows):
         through.objects.filter(serviceitem_id__in=[row.item_id for row in batch]).delete()
-        through.objects.bulk_create(
-            [
-                through(serviceitem_id=row.item_id, mobilechannel_id=channel_id)
-                for row in batch
-                for channel_id in row.values[_CHANNELS]
-            ],
-            batch_size=BATCH_SIZE,
-        )
+        _channel_links_create(batch)
     return [row.item_id for row in rows]

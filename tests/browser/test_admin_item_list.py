@@ -117,26 +117,26 @@ def test_item_list_at_390_px(
 
 
 def test_department_staff_see_their_scope_and_no_department_column(
-    open_page, live_server, dept_staff, own_department, artifacts
+    open_page, live_server, dept_staff, department, artifacts
 ):
-    ServiceItemFactory(department=own_department)
+    ServiceItemFactory(department=department)
     browser = _open_list(open_page, live_server, dept_staff, width=1440)
     page = browser.page
     page.screenshot(path=artifacts / "admin-item-list-1440-dept-staff.png", full_page=True)
 
-    assert page.inner_text(".scope-note") == "您负责：住房和建设局"
+    assert page.inner_text(".scope-note") == f"您负责：{department.name}"
     assert page.locator("th.column-department_name").count() == 0
     assert page.locator("details[data-filter-title='实施主体']").count() == 0
     assert browser.errors == []
 
 
 def test_department_staff_of_two_departments_see_the_department_column(
-    open_page, live_server, dept_staff, own_department, other_department
+    open_page, live_server, dept_staff, department, other_department
 ):
     DepartmentMembership.objects.create(user=dept_staff, department=other_department)
-    ServiceItemFactory(department=own_department)
+    ServiceItemFactory(department=department)
     browser = _open_list(open_page, live_server, dept_staff, width=1440)
     page = browser.page
 
-    assert page.inner_text(".scope-note") == "您负责：住房和建设局、民政局"
+    assert page.inner_text(".scope-note") == f"您负责：{department.name}、{other_department.name}"
     assert page.locator("th.column-department_name").count() == 1

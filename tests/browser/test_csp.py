@@ -55,7 +55,7 @@ def test_the_report_and_its_charts_run_under_the_policy(open_page, live_server, 
 
 
 def test_the_import_preview_runs_under_the_policy(
-    open_page, live_server, admin_user, import_references, tmp_path
+    open_page, live_server, admin_user, department, other_department, sector, tmp_path
 ):
     path = tmp_path / "导入.xlsx"
     path.write_bytes(xlsx_bytes([valid_row(), valid_row(实施编码="B", 办件类型="马上办")]))

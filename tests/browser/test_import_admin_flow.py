@@ -18,7 +18,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(open_page, admin_user, import_references):
+def page(open_page, admin_user, department, other_department, sector):
     browser = open_page(user=admin_user)
     browser.page.errors = browser.errors
     return browser.page

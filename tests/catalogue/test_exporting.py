@@ -22,7 +22,7 @@ from catalogue.spreadsheet_text import neutralise_formula
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.factories import MainItemFactory, ServiceItemFactory, UserFactory
 
-pytestmark = pytest.mark.usefixtures("import_references")
+pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
 
 def _rows(data):
@@ -31,8 +31,8 @@ def _rows(data):
 
 
 @pytest.fixture
-def catalogue(import_references):
-    department, sector = import_references["department"], import_references["sector"]
+def catalogue(department, sector):
+    department, sector = department, sector
     channels = list(MobileChannel.objects.order_by("sort_order"))
     ServiceItemFactory(
         code="X1", department=department, sector=sector, is_mobile=True,
@@ -79,13 +79,13 @@ def test_export_neutralises_formulas_in_xlsx(catalogue):
     assert second["设定依据"] == "'-依据"
 
 
-def test_export_writes_markup_as_text_and_imports_back_unchanged(import_references):
+def test_export_writes_markup_as_text_and_imports_back_unchanged(department, sector):
     # Written by xlsxwriter, a value in "<r>…</r>" went into the XML as it was: a formula cell.
     injection = (
         '<r><t>x</t></r></is></c><c r="C2"><f>HYPERLINK("http://x")</f></c><c><is><r><t>y</t></r>'
     )
     ServiceItemFactory(
-        code="X3", department=import_references["department"], sector=import_references["sector"],
+        code="X3", department=department, sector=sector,
         name=injection, legal_basis="A & B <条例> _x0041_", location="大厅\n二楼",
     )  # fmt: skip
     data = export_xlsx_bytes(ServiceItem.objects.all())
@@ -100,8 +100,8 @@ def test_export_writes_markup_as_text_and_imports_back_unchanged(import_referenc
     assert [(row.action, row.changed) for row in result.plan.rows] == [(UNCHANGED, [])]
 
 
-def test_template_writes_reference_names_as_text(import_references):
-    department = import_references["department"]
+def test_template_writes_reference_names_as_text(department):
+    department = department
     department.name = "<r><t>x</t></r></is></c><c><f>1+1</f></c><c><is><r><t>y</t></r>"
     department.save()
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
@@ -124,8 +124,8 @@ def test_csv_export_has_a_bom_and_neutralises_formulas(catalogue):
     assert "=HYPERLINK" not in text.replace("'=HYPERLINK", "")
 
 
-def test_export_queries_do_not_grow_with_rows(import_references, django_assert_num_queries):
-    department, sector = import_references["department"], import_references["sector"]
+def test_export_queries_do_not_grow_with_rows(department, sector, django_assert_num_queries):
+    department, sector = department, sector
     ServiceItemFactory.create_batch(3, department=department, sector=sector)
     # the drop-down lists: departments, sectors, channels; then the channels of the selected
     # items, and the items with their names in one streamed query
@@ -136,7 +136,7 @@ def test_export_queries_do_not_grow_with_rows(import_references, django_assert_n
         assert len(_rows(export_xlsx_bytes(ServiceItem.objects.all()))) == 34
 
 
-def test_template_has_the_header_row_and_one_example_row_skipped_on_import(import_references):
+def test_template_has_the_header_row_and_one_example_row_skipped_on_import(department, sector):
     header, example = _rows(template_xlsx_bytes())
 
     assert header == list(HEADERS)
@@ -160,7 +160,7 @@ def test_template_validates_whole_numbers_and_prompts_for_multi_value_columns(db
         assert by_header[header].type is None and by_header[header].prompt
 
 
-def test_template_offers_a_drop_down_for_every_fixed_choice_column(import_references):
+def test_template_offers_a_drop_down_for_every_fixed_choice_column():
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
     sheet = workbook.worksheets[0]
     lists = workbook[LISTS_SHEET]
@@ -196,9 +196,7 @@ def test_export_in_an_english_session_writes_the_chinese_labels(catalogue):
     assert "Administrative" not in csv_text and "Immediate" not in csv_text
 
 
-def test_template_in_an_english_session_offers_the_chinese_labels_and_explains_in_english(
-    import_references,
-):
+def test_template_in_an_english_session_offers_the_chinese_labels_and_explains_in_english():
     with translation.override("en"):
         workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
     lists = {
@@ -232,7 +230,7 @@ def test_template_explains_every_column(db):
     assert explained["事项状态"][3] == "在用、暂停、取消"
 
 
-def test_a_filled_in_template_imports(import_references):
+def test_a_filled_in_template_imports():
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes()))
     workbook.worksheets[0].append(list(valid_row().values()))
     stream = io.BytesIO()

@@ -44,11 +44,11 @@ def test_history_table_has_no_generated_column():
     assert {"change_source", "mobile_channel_ids", "import_batch", "history_user"} <= names
 
 
-def test_service_create_records_who_how_and_channels(own_department, sector, centre_admin):
+def test_service_create_records_who_how_and_channels(department, sector, centre_admin):
     item = service_item_create(
         code="C1",
         name="新事项",
-        department=own_department,
+        department=department,
         sector=sector,
         item_type="licensing",
         handling_type=HandlingType.IMMEDIATE,
@@ -140,10 +140,10 @@ def test_channel_changes_are_shown_by_name(centre_admin, own_item):
 
 
 def test_bulk_action_records_one_entry_per_changed_item_in_bulk(
-    centre_admin, own_department, django_assert_num_queries
+    centre_admin, department, django_assert_num_queries
 ):
-    items = ServiceItemFactory.create_batch(30, department=own_department)
-    ServiceItemFactory(department=own_department, status=ItemStatus.SUSPENDED)
+    items = ServiceItemFactory.create_batch(30, department=department)
+    ServiceItemFactory(department=department, status=ItemStatus.SUSPENDED)
     before = HistoricalServiceItem.objects.count()
 
     # savepoint, the historical records (INSERT ... SELECT), update the items, release
@@ -275,11 +275,11 @@ def _imported(department, count, *, start=0):
 
 
 def test_import_batch_records_counts_links_and_history_in_bulk(
-    centre_admin, own_department, django_assert_num_queries
+    centre_admin, department, django_assert_num_queries
 ):
     channel = MobileChannel.objects.get(name="粤省事")
-    created = _imported(own_department, 3)
-    updated = _imported(own_department, 2, start=10)
+    created = _imported(department, 3)
+    updated = _imported(department, 2, start=10)
     ServiceItem.mobile_channels.through.objects.create(
         serviceitem_id=updated[0].pk, mobilechannel_id=channel.pk
     )
@@ -311,9 +311,9 @@ def test_import_batch_records_counts_links_and_history_in_bulk(
 
 
 def test_import_batch_query_count_does_not_grow_with_items(
-    centre_admin, own_department, django_assert_num_queries
+    centre_admin, department, django_assert_num_queries
 ):
-    created = _imported(own_department, 1200)
+    created = _imported(department, 1200)
 
     # As above with no updated items; the links go in one executemany per 1,000.
     with django_assert_num_queries(4 + 2):
@@ -328,10 +328,8 @@ def test_import_batch_query_count_does_not_grow_with_items(
     assert HistoricalServiceItem.objects.filter(change_source=ChangeSource.IMPORT).count() == 1200
 
 
-def test_import_history_shows_on_the_item_page_with_the_file_name(
-    client, centre_admin, own_department
-):
-    (item,) = _imported(own_department, 1)
+def test_import_history_shows_on_the_item_page_with_the_file_name(client, centre_admin, department):
+    (item,) = _imported(department, 1)
     import_batch_record(
         file_name="住建局事项.xlsx",
         user=centre_admin,
@@ -361,8 +359,8 @@ def test_a_main_item_set_or_cleared_shows_as_empty_not_as_a_deleted_object(centr
     assert cleared_changes == [{"field": "主项", "old": "建设工程施工许可", "new": "（空）"}]
 
 
-def test_import_batch_page_links_to_its_items(client, centre_admin, own_department):
-    items = _imported(own_department, 2)
+def test_import_batch_page_links_to_its_items(client, centre_admin, department):
+    items = _imported(department, 2)
     batch = import_batch_record(
         file_name="a.xlsx",
         user=centre_admin,

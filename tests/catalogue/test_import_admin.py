@@ -20,7 +20,7 @@ from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import DEPARTMENT, OTHER_DEPARTMENT, valid_row, xlsx_bytes
 from tests.factories import ServiceItemFactory, UserFactory
 
-pytestmark = pytest.mark.usefixtures("import_references")
+pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
 IMPORT_URL = reverse("admin:catalogue_serviceitem_import")
 CONFIRM_URL = reverse("admin:catalogue_serviceitem_process_import")
@@ -84,7 +84,7 @@ def test_preview_then_confirm_writes_the_kept_plan(admin_client):
 
 
 def test_preview_lists_updates_with_old_and_new_values_and_collapses_unchanged(
-    admin_client, import_references
+    admin_client,
 ):
     admin_client.post(  # import two items, then change one of them in the file
         CONFIRM_URL,
@@ -179,10 +179,8 @@ def test_confirm_with_another_file_hash_is_refused(admin_client):
     assert ServiceItem.objects.count() == 0
 
 
-def test_confirm_after_the_catalogue_changed_is_refused(admin_client, import_references):
-    item = ServiceItemFactory(
-        code="A", department=import_references["department"], sector=import_references["sector"]
-    )
+def test_confirm_after_the_catalogue_changed_is_refused(admin_client, department, sector):
+    item = ServiceItemFactory(code="A", department=department, sector=sector)
     preview = _upload(admin_client, [valid_row(实施编码="A")])
     item.name = "别人刚改过"
     item.save()
@@ -228,8 +226,8 @@ def test_staff_without_export_permission_cannot_export(client):
     assert client.get(EXPORT_URL).status_code == 403
 
 
-def test_export_takes_the_changelist_filters_and_search(admin_client, import_references):
-    department, other = import_references["department"], import_references["other_department"]
+def test_export_takes_the_changelist_filters_and_search(admin_client, department, other_department):
+    department, other = department, other_department
     ServiceItemFactory(code="MINE-1", name="施工许可", department=department)
     ServiceItemFactory(code="MINE-2", name="竣工验收", department=department)
     ServiceItemFactory(code="THEIRS", name="施工许可", department=other)
@@ -244,8 +242,8 @@ def test_export_takes_the_changelist_filters_and_search(admin_client, import_ref
     assert rows[1][4] == DEPARTMENT
 
 
-def test_csv_export_is_utf8_with_bom(admin_client, import_references):
-    ServiceItemFactory(code="C1", name="=1+1", department=import_references["department"])
+def test_csv_export_is_utf8_with_bom(admin_client, department):
+    ServiceItemFactory(code="C1", name="=1+1", department=department)
 
     response = admin_client.post(EXPORT_URL, {"format": "1"})
 
@@ -278,10 +276,10 @@ def test_a_forged_token_is_refused(admin_client):
 
 
 @pytest.fixture
-def staff_client(client, import_references):
+def staff_client(client, department):
     roles_setup()
     staff = UserFactory(username="dept_staff", groups=[Group.objects.get(name=DEPARTMENT_STAFF)])
-    DepartmentMembership.objects.create(user=staff, department=import_references["department"])
+    DepartmentMembership.objects.create(user=staff, department=department)
     client.force_login(staff)
     client.user = staff
     return client
@@ -300,17 +298,15 @@ def test_department_staff_preview_refuses_rows_of_another_department(staff_clien
 
 
 def test_department_staff_cannot_overwrite_a_code_of_another_department(
-    staff_client, import_references
+    staff_client, other_department
 ):
-    theirs = ServiceItemFactory(
-        code="THEIRS", name="他部门事项", department=import_references["other_department"]
-    )
+    theirs = ServiceItemFactory(code="THEIRS", name="他部门事项", department=other_department)
 
     preview = _upload(staff_client, [valid_row(实施编码="THEIRS", 事项名称="改名")])
 
     assert preview.context["counts"]["error"] == 1
     theirs.refresh_from_db()
-    assert (theirs.name, theirs.department) == ("他部门事项", import_references["other_department"])
+    assert (theirs.name, theirs.department) == ("他部门事项", other_department)
 
 
 def test_confirmed_import_is_recorded_as_a_batch_of_its_user(staff_client):
@@ -328,10 +324,10 @@ def test_confirmed_import_is_recorded_as_a_batch_of_its_user(staff_client):
 
 
 def test_department_staff_export_holds_only_their_departments_items(
-    staff_client, import_references
+    staff_client, department, other_department
 ):
-    ServiceItemFactory(code="MINE", department=import_references["department"])
-    ServiceItemFactory(code="THEIRS", department=import_references["other_department"])
+    ServiceItemFactory(code="MINE", department=department)
+    ServiceItemFactory(code="THEIRS", department=other_department)
 
     response = staff_client.post(EXPORT_URL, {"format": "0"})
 

@@ -11,7 +11,7 @@ from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.usefixtures("import_references")
+pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
 
 @pytest.fixture
@@ -97,12 +97,10 @@ def test_import_items_records_a_command_line_batch(write_file):
     assert (batch.file_name, batch.user, batch.created_count) == ("items.xlsx", None, 1)
 
 
-def test_import_items_as_a_user_keeps_to_their_departments(write_file, import_references, capsys):
+def test_import_items_as_a_user_keeps_to_their_departments(write_file, other_department, capsys):
     roles_setup()
     staff = UserFactory(username="dept_staff", groups=[Group.objects.get(name=DEPARTMENT_STAFF)])
-    DepartmentMembership.objects.create(
-        user=staff, department=import_references["other_department"]
-    )
+    DepartmentMembership.objects.create(user=staff, department=other_department)
 
     with pytest.raises(CommandError):
         call_command("import_items", write_file([valid_row()]), "--user", "dept_staff")
@@ -128,15 +126,15 @@ def test_import_items_refuses_a_user_without_the_import_permission(write_file, d
 
 
 def test_import_items_as_a_department_staff_user_writes_their_departments_items(
-    write_file, import_references
+    write_file, department
 ):
     roles_setup()
     staff = UserFactory(username="dept_staff", groups=[Group.objects.get(name=DEPARTMENT_STAFF)])
-    DepartmentMembership.objects.create(user=staff, department=import_references["department"])
+    DepartmentMembership.objects.create(user=staff, department=department)
 
     call_command("import_items", write_file([valid_row()]), "--user", "dept_staff")
 
-    assert ServiceItem.objects.get().department == import_references["department"]
+    assert ServiceItem.objects.get().department == department
     assert ImportBatch.objects.get().user == staff
 
 

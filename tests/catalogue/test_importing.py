@@ -29,6 +29,7 @@ from catalogue.importing import (
     apply_plan,
     messages,
 )
+from catalogue.importing.columns import REQUIRED_HEADERS
 from catalogue.models import DepartmentMembership, ImportBatch, MainItem, MobileChannel, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
 from catalogue.services.importing import items_import, items_import_plan
@@ -41,14 +42,14 @@ from tests.catalogue.importing_support import (
 )
 from tests.factories import MainItemFactory, ServiceItemFactory, UserFactory
 
-pytestmark = pytest.mark.usefixtures("import_references")
+pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
 
 def _codes(n, start=1):
     return [f"11440300MB2C{number:019d}" for number in range(start, start + n)]
 
 
-def test_department_file_with_mixed_label_styles_imports(import_references):
+def test_department_file_with_mixed_label_styles_imports(department, other_department):
     traditional = valid_row(
         实施编码="１１４４０３００ＭＢ２Ｃ０１",
         事项名称=" 建築工程施工許可 ",
@@ -96,7 +97,7 @@ def test_department_file_with_mixed_label_styles_imports(import_references):
     assert result.written, [str(error) for error in result.plan.errors]
     first = ServiceItem.objects.get(code="11440300MB2C01")
     assert first.name == "建築工程施工許可"  # free text is kept as typed
-    assert first.department == import_references["department"]
+    assert first.department == department
     assert first.item_type == ItemType.LICENSING
     assert first.handling_type == HandlingType.PROMISED
     assert first.tiers == Tier.PROVINCE | Tier.CITY | Tier.COUNTY
@@ -107,17 +108,17 @@ def test_department_file_with_mixed_label_styles_imports(import_references):
     assert {channel.name for channel in first.mobile_channels.all()} == {"粤省事", "微信公众号"}
     assert (first.legal_limit, first.promised_limit) == (20, 5)
     second = ServiceItem.objects.get(code="X-02")
-    assert second.department == import_references["other_department"]
+    assert second.department == other_department
     assert second.item_type == ItemType.PUBLIC_SERVICE
     assert second.power_source == PowerSource.ENTRUSTED_BY_SUPERIOR
     assert second.online_depth is None
     assert second.legal_limit is None and second.legal_limit_unit == ""
     assert second.status == ItemStatus.SUSPENDED
     assert second.main_item.name == "社会团体登记"
-    assert second.main_item.department == import_references["other_department"]
+    assert second.main_item.department == other_department
 
 
-def test_import_creates_new_codes_and_reports_them(import_references):
+def test_import_creates_new_codes_and_reports_them():
     result = items_import(file=xlsx_bytes([valid_row(实施编码=code) for code in _codes(3)]))
 
     assert result.plan.counts == {NEW: 3, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
@@ -125,12 +126,12 @@ def test_import_creates_new_codes_and_reports_them(import_references):
     assert result.summary() == "共 3 行：新增 3 行，更新 0 行，无变化 0 行，错误 0 行。"
 
 
-def test_import_updates_existing_codes_and_lists_changed_columns(import_references):
+def test_import_updates_existing_codes_and_lists_changed_columns(department, sector):
     item = ServiceItemFactory(
         code="A1",
         name="旧名称",
-        department=import_references["department"],
-        sector=import_references["sector"],
+        department=department,
+        sector=sector,
     )
     row = valid_row(实施编码="A1", 事项名称="新名称", 行使层级="市级、区级")
 
@@ -144,7 +145,7 @@ def test_import_updates_existing_codes_and_lists_changed_columns(import_referenc
     assert item.name == "新名称"
 
 
-def test_importing_the_same_file_twice_changes_nothing_the_second_time(import_references):
+def test_importing_the_same_file_twice_changes_nothing_the_second_time():
     data = xlsx_bytes(
         [
             valid_row(实施编码=code, 主项名称="施工许可", 是否指尖办="是", 指尖办渠道="粤省事")
@@ -162,7 +163,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(import_re
     assert MainItem.objects.filter(name="施工许可").count() == 1
 
 
-def test_a_file_with_any_error_writes_nothing(import_references):
+def test_a_file_with_any_error_writes_nothing():
     rows = [valid_row(实施编码="GOOD"), valid_row(实施编码="BAD", 办件类型="马上办")]
 
     result = items_import(file=xlsx_bytes(rows))
@@ -172,7 +173,7 @@ def test_a_file_with_any_error_writes_nothing(import_references):
     assert [row.action for row in result.plan.rows] == [NEW, ERROR]
 
 
-def test_error_names_row_column_value_and_what_is_allowed(import_references):
+def test_error_names_row_column_value_and_what_is_allowed():
     result = items_import(
         file=xlsx_bytes([valid_row(), valid_row(实施编码="B", 办件类型="马上办")])
     )
@@ -181,7 +182,7 @@ def test_error_names_row_column_value_and_what_is_allowed(import_references):
     assert str(error) == "第 3 行，“办件类型”：值“马上办”——不是可选值。可填：即办件、承诺件。"
 
 
-def test_every_consistency_rule_applies_to_imported_rows(import_references):
+def test_every_consistency_rule_applies_to_imported_rows():
     rows = [
         valid_row(实施编码="R1", 网上办理深度="Ⅳ", 到办事现场次数=1, 必须现场办理原因="核验"),
         valid_row(实施编码="R2", 办件类型="即办件", 承诺办结时限=3),
@@ -220,7 +221,7 @@ def test_every_consistency_rule_applies_to_imported_rows(import_references):
     assert (r4.errors[0].row, r4.errors[0].column, r4.errors[0].value) == (5, "承诺办结时限", "10")
 
 
-def test_rules_accept_the_consistent_variants(import_references):
+def test_rules_accept_the_consistent_variants():
     rows = [
         valid_row(实施编码="OK1", 办件类型="即办件", 承诺办结时限=0),
         valid_row(实施编码="OK2", 法定办结时限=5, 法定时限单位="自然日", 承诺办结时限=10),
@@ -236,7 +237,7 @@ def test_rules_accept_the_consistent_variants(import_references):
     assert ServiceItem.objects.count() == 6
 
 
-def test_field_limits_are_checked_like_the_model(import_references):
+def test_field_limits_are_checked_like_the_model():
     rows = [
         valid_row(实施编码="C" * 37),
         valid_row(实施编码="L1", 事项名称="名" * 201),
@@ -259,7 +260,7 @@ def test_field_limits_are_checked_like_the_model(import_references):
     ]
 
 
-def test_a_code_repeated_in_the_file_is_an_error_naming_the_first_row(import_references):
+def test_a_code_repeated_in_the_file_is_an_error_naming_the_first_row():
     result = items_import(file=xlsx_bytes([valid_row(实施编码="D"), valid_row(实施编码="D")]))
 
     (error,) = result.plan.errors
@@ -267,7 +268,7 @@ def test_a_code_repeated_in_the_file_is_an_error_naming_the_first_row(import_ref
     assert error.problem == messages.DUPLICATE_CODE.format(other_row=2)
 
 
-def test_columns_are_found_in_any_order_and_unknown_columns_are_reported(import_references):
+def test_columns_are_found_in_any_order_and_unknown_columns_are_reported():
     headers = ["备注", "事项类型", "实施编码", "办件类型", "行使层级", "事项名称", "实施主体"]
     headers += ["所属行业", "网上办理深度", "是否网办", "承诺办结时限"]
     row = valid_row(备注="随便写")
@@ -279,9 +280,9 @@ def test_columns_are_found_in_any_order_and_unknown_columns_are_reported(import_
     assert ServiceItem.objects.get().name == row["事项名称"]
 
 
-def test_a_missing_optional_column_leaves_the_existing_value_alone(import_references):
+def test_a_missing_optional_column_leaves_the_existing_value_alone(department, sector):
     item = ServiceItemFactory(
-        code="K", department=import_references["department"], sector=import_references["sector"],
+        code="K", department=department, sector=sector,
         location="原地点", name="旧名",
     )  # fmt: skip
     headers = ["实施编码", "事项名称", "实施主体", "所属行业", "事项类型", "办件类型", "行使层级"]
@@ -292,7 +293,7 @@ def test_a_missing_optional_column_leaves_the_existing_value_alone(import_refere
     assert (item.name, item.location) == ("新名", "原地点")
 
 
-def test_a_missing_required_column_stops_the_import_naming_it(import_references):
+def test_a_missing_required_column_stops_the_import_naming_it():
     headers = [header for header in valid_row() if header not in ("实施主体", "办件类型")]
 
     result = items_import(file=xlsx_bytes([valid_row()], headers=headers))
@@ -302,7 +303,7 @@ def test_a_missing_required_column_stops_the_import_naming_it(import_references)
     assert ServiceItem.objects.count() == 0
 
 
-def test_traditional_headers_are_recognised(import_references):
+def test_traditional_headers_are_recognised():
     row = valid_row()
     headers = ["實施編碼", "事項名稱", "實施主體", "所屬行業", "事項類型", "辦件類型", "行使層級"]
     headers.append("承諾辦結時限")
@@ -315,7 +316,7 @@ def test_traditional_headers_are_recognised(import_references):
     assert result.plan.columns[0] == "实施编码"
 
 
-def test_unknown_department_lists_the_closest_known_names(import_references):
+def test_unknown_department_lists_the_closest_known_names():
     result = items_import(file=xlsx_bytes([valid_row(实施主体="光明区住房建设局")]))
 
     (error,) = result.plan.errors
@@ -323,7 +324,7 @@ def test_unknown_department_lists_the_closest_known_names(import_references):
     assert error.problem.startswith(f"系统中没有这个实施主体。最接近的有：{DEPARTMENT}")
 
 
-def test_unknown_channel_lists_the_closest_known_names(import_references):
+def test_unknown_channel_lists_the_closest_known_names():
     row = valid_row(是否指尖办="是", 指尖办渠道="粤省事APP")
 
     result = items_import(file=xlsx_bytes([row]))
@@ -333,25 +334,25 @@ def test_unknown_channel_lists_the_closest_known_names(import_references):
     assert "最接近的有：粤省事" in error.problem
 
 
-def test_unknown_sector_without_any_close_name_says_to_add_it(import_references):
+def test_unknown_sector_without_any_close_name_says_to_add_it():
     result = items_import(file=xlsx_bytes([valid_row(所属行业="航天")]))
 
     (error,) = result.plan.errors
     assert error.problem == messages.UNKNOWN_REFERENCE_NO_SUGGESTION.format(kind="行业/领域")
 
 
-def test_unknown_main_item_is_created_once_in_the_row_department(import_references):
+def test_unknown_main_item_is_created_once_in_the_row_department(department):
     rows = [valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(2)]
 
     items_import(file=xlsx_bytes(rows))
 
     main_item = MainItem.objects.get(name="施工许可")
-    assert main_item.department == import_references["department"]
+    assert main_item.department == department
     assert set(main_item.items.values_list("code", flat=True)) == set(_codes(2))
 
 
-def test_known_main_item_is_reused_and_empty_main_item_means_own_main_item(import_references):
-    known = MainItemFactory(department=import_references["department"], name="施工许可")
+def test_known_main_item_is_reused_and_empty_main_item_means_own_main_item(department):
+    known = MainItemFactory(department=department, name="施工许可")
     rows = [valid_row(实施编码="M1", 主项名称="施工許可"), valid_row(实施编码="M2", 主项名称="")]
 
     items_import(file=xlsx_bytes(rows))
@@ -361,7 +362,7 @@ def test_known_main_item_is_reused_and_empty_main_item_means_own_main_item(impor
     assert MainItem.objects.count() == 1
 
 
-def test_dry_run_checks_everything_and_writes_nothing(import_references):
+def test_dry_run_checks_everything_and_writes_nothing():
     result = items_import(file=xlsx_bytes([valid_row(主项名称="新主项")]), dry_run=True)
 
     assert result.plan.counts[NEW] == 1 and not result.written
@@ -375,8 +376,8 @@ def _staff_of(department):
     return user
 
 
-def test_import_rejects_row_of_other_department(import_references):
-    staff = _staff_of(import_references["department"])
+def test_import_rejects_row_of_other_department(department):
+    staff = _staff_of(department)
     rows = [valid_row(实施编码="OWN"), valid_row(实施编码="OTHER", 实施主体=OTHER_DEPARTMENT)]
 
     result = items_import(file=xlsx_bytes(rows), user=staff)
@@ -387,34 +388,85 @@ def test_import_rejects_row_of_other_department(import_references):
     assert ServiceItem.objects.count() == 0
 
 
-def test_import_rejects_changing_an_item_of_other_department(import_references):
-    ServiceItemFactory(code="THEIRS", department=import_references["other_department"])
+def test_import_rejects_changing_an_item_of_other_department(other_department, department):
+    ServiceItemFactory(code="THEIRS", department=other_department)
 
     result = items_import(
         file=xlsx_bytes([valid_row(实施编码="THEIRS")]),
-        user=_staff_of(import_references["department"]),
+        user=_staff_of(department),
     )
 
     (error,) = result.plan.errors
     assert error.problem == messages.ITEM_OF_OTHER_DEPARTMENT
-    assert (
-        ServiceItem.objects.get(code="THEIRS").department == import_references["other_department"]
-    )
+    assert ServiceItem.objects.get(code="THEIRS").department == other_department
 
 
-def test_refusing_a_code_of_another_department_does_not_name_that_department(import_references):
-    ServiceItemFactory(code="THEIRS", department=import_references["other_department"])
+def test_refusing_a_code_of_another_department_does_not_name_that_department(
+    other_department, department
+):
+    ServiceItemFactory(code="THEIRS", department=other_department)
 
-    plan = items_import_plan(
-        rows=[valid_row(实施编码="THEIRS")], user=_staff_of(import_references["department"])
-    )
+    plan = items_import_plan(rows=[valid_row(实施编码="THEIRS")], user=_staff_of(department))
 
     assert plan.has_errors
     assert not [str(error) for error in plan.errors if "民政局" in str(error)]
 
 
-def test_import_is_recorded_as_a_batch_with_history_of_each_item_written(import_references):
-    staff = _staff_of(import_references["department"])
+def _sparse_row(code, **cells):
+    """Only the required columns (as valid_row has them) and `cells`: every other value of an
+    existing item would come from the item itself."""
+    full = valid_row(实施编码=code)
+    return {header: full[header] for header in REQUIRED_HEADERS} | cells
+
+
+def test_codes_of_other_departments_get_the_scope_error_alone_whatever_their_items_hold(
+    other_department,
+    department,
+):
+    other = other_department
+    # Two foreign items that differ in everything a rule reads from the stored item.
+    ServiceItemFactory(
+        code="THEIRS-A", department=other, legal_limit=10, is_online=True, is_mobile=False
+    )
+    ServiceItemFactory(
+        code="THEIRS-B",
+        department=other,
+        legal_limit=60,
+        is_online=False,
+        online_depth=None,
+        onsite_visits=1,
+        onsite_reason="需核验原件",
+        is_mobile=True,
+        mobile_services=MobileService.LOOKUP,
+        mobile_channels=[MobileChannel.objects.get(name="粤省事")],
+        charges_fee=True,
+        fee_basis="收费依据",
+        main_item=MainItemFactory(department=other, name="对方的主项"),
+    )
+    staff = _staff_of(department)
+    # Rows that, merged with either stored item, would break one rule or another.
+    probes = [
+        {"承诺办结时限": "30"},
+        {"网上办理深度": "四级"},
+        {"指尖办渠道": "粤省事"},
+        {"指尖办服务": "查阅"},
+        {"收费依据": "依据"},
+        {"承诺办结时限": "0", "办件类型": "即办件"},
+        {},
+    ]
+
+    def errors_for(code, cells):
+        plan = items_import_plan(rows=[_sparse_row(code, **cells)], user=staff)
+        return [(error.row, error.column, error.value, error.problem) for error in plan.errors]
+
+    for cells in probes:
+        from_a, from_b = errors_for("THEIRS-A", cells), errors_for("THEIRS-B", cells)
+        assert from_a == [(2, "实施编码", "THEIRS-A", str(messages.ITEM_OF_OTHER_DEPARTMENT))]
+        assert from_b == [(2, "实施编码", "THEIRS-B", str(messages.ITEM_OF_OTHER_DEPARTMENT))]
+
+
+def test_import_is_recorded_as_a_batch_with_history_of_each_item_written(department):
+    staff = _staff_of(department)
     first = [valid_row(实施编码="OLD", 事项名称="旧名称"), valid_row(实施编码="SAME")]
     items_import(file=xlsx_bytes(first), file_name="首次.xlsx")
     rows = [valid_row(实施编码="NEW"), valid_row(实施编码="OLD", 事项名称="新名称")]
@@ -440,7 +492,7 @@ def test_import_is_recorded_as_a_batch_with_history_of_each_item_written(import_
     assert len(result.created_ids) == 1
 
 
-def test_post_write_hook_runs_in_the_transaction_with_the_ids(import_references):
+def test_post_write_hook_runs_in_the_transaction_with_the_ids():
     seen = {}
 
     def record(result):
@@ -452,7 +504,7 @@ def test_post_write_hook_runs_in_the_transaction_with_the_ids(import_references)
     assert seen == {"in_atomic": True, "created": result.created_ids}
 
 
-def test_a_failing_post_write_hook_rolls_the_whole_import_back(import_references):
+def test_a_failing_post_write_hook_rolls_the_whole_import_back():
     def fail(result):
         raise RuntimeError("audit failed")
 
@@ -462,10 +514,10 @@ def test_a_failing_post_write_hook_rolls_the_whole_import_back(import_references
     assert ServiceItem.objects.count() == 0 and MainItem.objects.count() == 0
 
 
-def test_changed_channels_are_replaced(import_references):
+def test_changed_channels_are_replaced(department, sector):
     channels = {channel.name: channel for channel in MobileChannel.objects.all()}
     item = ServiceItemFactory(
-        code="CH", department=import_references["department"], sector=import_references["sector"],
+        code="CH", department=department, sector=sector,
         is_mobile=True, mobile_channels=[channels["粤省事"]],
     )  # fmt: skip
     row = valid_row(实施编码="CH", 是否指尖办="是", 指尖办渠道="微信公众号、粤省事")
@@ -476,13 +528,13 @@ def test_changed_channels_are_replaced(import_references):
     assert {channel.name for channel in item.mobile_channels.all()} == {"粤省事", "微信公众号"}
 
 
-def test_rows_passed_as_mappings_go_through_the_same_checks(import_references):
+def test_rows_passed_as_mappings_go_through_the_same_checks():
     result = items_import(rows=[valid_row(), valid_row(实施编码="Z", 行使层级="")])
 
     assert [error.problem for error in result.plan.errors] == [str(messages.REQUIRED)]
 
 
-def test_plan_survives_a_json_round_trip(import_references):
+def test_plan_survives_a_json_round_trip():
     from catalogue.importing import ImportPlan
 
     plan = items_import_plan(file=xlsx_bytes([valid_row(), valid_row(实施编码="E", 办件类型="x")]))
@@ -490,8 +542,8 @@ def test_plan_survives_a_json_round_trip(import_references):
     assert ImportPlan.from_dict(plan.to_dict()) == plan
 
 
-def test_planning_queries_do_not_grow_with_rows(import_references, django_assert_num_queries):
-    ServiceItemFactory(code=_codes(1)[0], department=import_references["department"])
+def test_planning_queries_do_not_grow_with_rows(department, django_assert_num_queries):
+    ServiceItemFactory(code=_codes(1)[0], department=department)
     small = xlsx_bytes([valid_row(实施编码=code) for code in _codes(3)])
     large = xlsx_bytes([valid_row(实施编码=code, 主项名称=code) for code in _codes(300)])
 
@@ -502,8 +554,8 @@ def test_planning_queries_do_not_grow_with_rows(import_references, django_assert
         items_import_plan(file=large)
 
 
-def test_import_writes_in_bulk(import_references, django_assert_num_queries):
-    ServiceItemFactory(code=_codes(1)[0], department=import_references["department"])
+def test_import_writes_in_bulk(department, django_assert_num_queries):
+    ServiceItemFactory(code=_codes(1)[0], department=department)
     data = xlsx_bytes([valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(3)])
 
     # 6 planning queries (see above); savepoint; main items: read, insert the new one, read
@@ -517,7 +569,7 @@ def test_import_writes_in_bulk(import_references, django_assert_num_queries):
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)
 
 
-def test_inserted_items_get_timestamps_defaults_and_their_tier_combination(import_references):
+def test_inserted_items_get_timestamps_defaults_and_their_tier_combination():
     items_import(file=xlsx_bytes([valid_row(行使层级="区级、街道级")]))
 
     item = ServiceItem.objects.get()
@@ -526,7 +578,7 @@ def test_inserted_items_get_timestamps_defaults_and_their_tier_combination(impor
     assert tier_span_label(item.tiers) == "区街两级"
 
 
-def test_plan_values_are_plain_python_values(import_references):
+def test_plan_values_are_plain_python_values():
     plan = items_import_plan(file=xlsx_bytes([valid_row(事项类型="01", 网上办理深度="Ⅳ")]))
 
     (row,) = plan.rows

@@ -14,7 +14,7 @@ from catalogue.models import ImportColumnChoice, ServiceItem
 from catalogue.services.importing import items_import
 from tests.catalogue.importing_support import DEPARTMENT, valid_row
 
-pytestmark = pytest.mark.usefixtures("import_references")
+pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
 REAL = Path(__file__).parent / "files" / "real"
 IMPORT_URL = reverse("admin:catalogue_serviceitem_import")

@@ -21,7 +21,7 @@ from catalogue.models import ServiceItem
 from catalogue.services.importing import items_import
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 
-pytestmark = pytest.mark.usefixtures("import_references")
+pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
 SHEET = "xl/worksheets/sheet1.xml"
 

@@ -32,7 +32,7 @@ from catalogue.validators import credit_code_check_character
 from tests.catalogue.importing_support import DEPARTMENT, valid_row
 
 pytestmark = [
-    pytest.mark.usefixtures("import_references"),
+    pytest.mark.usefixtures("department", "other_department", "sector"),
 ]
 
 REAL = Path(__file__).parent / "files" / "real"
@@ -107,12 +107,12 @@ def test_national_element_names_are_read_as_their_elements(writer):
     assert item.complaint_phone == "0755-12345"
 
 
-def test_code_type_sector_and_promised_limit_under_other_names_are_read(writer, import_references):
+def test_code_type_sector_and_promised_limit_under_other_names_are_read(writer, sector):
     _imported("other_element_names", writer)
 
     item = ServiceItem.objects.get(code="O-01")
     assert item.item_type == ItemType.CONFIRMATION
-    assert item.sector == import_references["sector"]
+    assert item.sector == sector
     assert item.promised_limit == 3
 
 

@@ -47,7 +47,13 @@ def test_analyze_does_nothing_on_sqlite():
     [pytest.param(3, True, id="at-the-threshold"), pytest.param(4, False, id="below-it")],
 )
 def test_an_import_of_enough_items_analyzes_once_committed(
-    threshold, analyzed, import_references, settings, django_capture_on_commit_callbacks
+    threshold,
+    analyzed,
+    department,
+    other_department,
+    sector,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     settings.IMPORT_ANALYZE_MIN_ROWS = threshold
 

@@ -80,9 +80,9 @@ class TestDepartmentStaffItems:
         assert list(response.context["cl"].result_list) == []
 
     def test_department_filter_offers_only_own_departments(
-        self, client, dept_staff, own_item, other_item, own_department
+        self, client, dept_staff, own_item, other_item, department
     ):
-        second = DepartmentFactory(name="城市更新和土地整备局")
+        second = DepartmentFactory(name="深圳市光明区城市更新和土地整备局")
         DepartmentMembership.objects.create(user=dept_staff, department=second)
 
         response = client.get(url("catalogue_serviceitem_changelist"))
@@ -91,7 +91,7 @@ class TestDepartmentStaffItems:
             spec for spec in response.context["cl"].filter_specs if spec.title == "实施主体"
         )
         assert department_filter.lookup_choices == [
-            (own_department.pk, own_department.name),
+            (department.pk, department.name),
             (second.pk, second.name),
         ]
 
@@ -137,11 +137,11 @@ class TestDepartmentStaffItems:
         own_item.refresh_from_db()
         assert own_item.name == "新的事项名称"
 
-    def test_add_form_offers_only_own_departments(self, client, own_department, other_department):
+    def test_add_form_offers_only_own_departments(self, client, department, other_department):
         response = client.get(url("catalogue_serviceitem_add"))
 
         form = response.context["adminform"].form
-        assert list(form.fields["department"].queryset) == [own_department]
+        assert list(form.fields["department"].queryset) == [department]
 
     def test_adding_an_item_of_another_department_is_refused(
         self, client, own_item, other_department
@@ -237,15 +237,15 @@ class TestDepartmentStaffItems:
         assert db_state() == before
 
     def test_department_autocomplete_offers_only_own_departments(
-        self, client, own_department, other_department
+        self, client, department, other_department
     ):
-        assert autocomplete_ids(autocomplete(client, "department")) == {own_department.pk}
+        assert autocomplete_ids(autocomplete(client, "department")) == {department.pk}
         assert autocomplete_ids(autocomplete(client, "department", term="民政")) == set()
 
     def test_main_item_autocomplete_offers_only_own_departments(
-        self, client, own_department, other_department
+        self, client, department, other_department
     ):
-        own_main = MainItemFactory(department=own_department, name="甲主项")
+        own_main = MainItemFactory(department=department, name="甲主项")
         MainItemFactory(department=other_department, name="乙主项")
 
         assert autocomplete_ids(autocomplete(client, "main_item")) == {own_main.pk}
@@ -291,22 +291,20 @@ class TestDepartmentStaffReferenceData:
     def login(self, client, dept_staff):
         client.force_login(dept_staff)
 
-    def test_department_list_shows_only_own_departments(
-        self, client, own_department, other_department
-    ):
+    def test_department_list_shows_only_own_departments(self, client, department, other_department):
         response = client.get(url("catalogue_department_changelist"))
 
-        assert list(response.context["cl"].result_list) == [own_department]
+        assert list(response.context["cl"].result_list) == [department]
 
-    def test_own_department_is_read_only(self, client, own_department):
-        response = client.get(url("catalogue_department_change", own_department.pk))
+    def test_own_department_is_read_only(self, client, department):
+        response = client.get(url("catalogue_department_change", department.pk))
         before = db_state()
 
         assert response.status_code == 200
         assert response.context["has_change_permission"] is False
         assert (
             client.post(
-                url("catalogue_department_change", own_department.pk), {"name": "改名"}
+                url("catalogue_department_change", department.pk), {"name": "改名"}
             ).status_code
             == 403
         )
@@ -325,7 +323,7 @@ class TestDepartmentStaffReferenceData:
             ("catalogue_mobilechannel_add", {"name": "新渠道", "sort_order": 0}),
         ],
     )
-    def test_reference_data_cannot_be_added(self, client, own_department, name, data):
+    def test_reference_data_cannot_be_added(self, client, department, name, data):
         before = db_state()
 
         assert client.post(url(name), data).status_code == 403
@@ -350,13 +348,13 @@ class TestDepartmentStaffReferenceData:
         )
         assert db_state() == before
 
-    def test_main_item_of_own_department_can_be_added(self, client, own_department):
+    def test_main_item_of_own_department_can_be_added(self, client, department):
         response = client.post(
-            url("catalogue_mainitem_add"), {"department": own_department.pk, "name": "新主项"}
+            url("catalogue_mainitem_add"), {"department": department.pk, "name": "新主项"}
         )
 
         assert response.status_code == 302
-        assert MainItem.objects.get(name="新主项").department == own_department
+        assert MainItem.objects.get(name="新主项").department == department
 
     def test_main_item_of_another_department_cannot_be_added(self, client, other_department):
         before = db_state()
@@ -476,26 +474,26 @@ class TestSupervisor:
         assert db_state() == before
 
     def test_department_autocomplete_offers_every_department(
-        self, client, own_department, other_department
+        self, client, department, other_department
     ):
         assert autocomplete_ids(autocomplete(client, "department")) == {
-            own_department.pk,
+            department.pk,
             other_department.pk,
         }
 
-    def test_reference_data_cannot_be_changed(self, client, own_department, sector):
+    def test_reference_data_cannot_be_changed(self, client, department, sector):
         before = db_state()
 
         assert (
             client.post(
-                url("catalogue_department_change", own_department.pk), {"name": "x"}
+                url("catalogue_department_change", department.pk), {"name": "x"}
             ).status_code
             == 403
         )
         assert client.post(url("catalogue_sector_add"), {"name": "x"}).status_code == 403
         assert (
             client.post(
-                url("catalogue_mainitem_add"), {"name": "x", "department": own_department.pk}
+                url("catalogue_mainitem_add"), {"name": "x", "department": department.pk}
             ).status_code
             == 403
         )
@@ -530,7 +528,7 @@ class TestCentreAdmin:
         assert Sector.objects.filter(name="新行业").exists()
 
     def test_links_a_user_to_departments_in_the_user_admin(
-        self, client, roles, own_department, other_department
+        self, client, roles, department, other_department
     ):
         user = UserFactory(username="new_staff", groups=[roles["部门填报员"]])
         page = client.get(url("auth_user_change", user.pk))
@@ -539,7 +537,7 @@ class TestCentreAdmin:
             page,
             **{
                 f"{prefix}-TOTAL_FORMS": "2",
-                f"{prefix}-0-department": str(own_department.pk),
+                f"{prefix}-0-department": str(department.pk),
                 f"{prefix}-1-department": str(other_department.pk),
             },
         )
@@ -548,19 +546,19 @@ class TestCentreAdmin:
 
         assert response.status_code == 302
         assert set(user.department_memberships.values_list("department__name", flat=True)) == {
-            "住房和建设局",
-            "民政局",
+            department.name,
+            other_department.name,
         }
         assert "所属实施主体" in page.content.decode()
 
-    def test_cannot_link_a_user_twice_to_one_department(self, client, dept_staff, own_department):
+    def test_cannot_link_a_user_twice_to_one_department(self, client, dept_staff, department):
         page = client.get(url("auth_user_change", dept_staff.pk))
         prefix = page.context["inline_admin_formsets"][0].formset.prefix
         data = admin_form_data(
             page,
             **{
                 f"{prefix}-TOTAL_FORMS": "2",
-                f"{prefix}-1-department": str(own_department.pk),
+                f"{prefix}-1-department": str(department.pk),
             },
         )
 
@@ -610,9 +608,9 @@ class TestCentreAdmin:
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_staff_changelist_runs_a_fixed_number_of_queries(
-    client, dept_staff, own_department, count, django_assert_num_queries
+    client, dept_staff, department, count, django_assert_num_queries
 ):
-    ServiceItemFactory.create_batch(count, department=own_department)
+    ServiceItemFactory.create_batch(count, department=department)
     client.force_login(dept_staff)
 
     # session, user, user permissions, group permissions, department memberships (the scope),

@@ -22,10 +22,10 @@ def test_resource_columns_are_the_template_headers_in_order():
 
 
 @pytest.mark.django_db
-def test_resource_export_matches_the_fast_exporter(import_references):
+def test_resource_export_matches_the_fast_exporter(department, sector):
     ServiceItemFactory(
-        department=import_references["department"],
-        sector=import_references["sector"],
+        department=department,
+        sector=sector,
         is_mobile=True,
         mobile_services=5,
         mobile_channels=list(MobileChannel.objects.order_by("sort_order")[:1]),
@@ -40,7 +40,7 @@ def test_resource_export_matches_the_fast_exporter(import_references):
 
 
 @pytest.mark.django_db
-def test_resource_reads_cells_with_the_importer_parsers(import_references):
+def test_resource_reads_cells_with_the_importer_parsers(department, other_department, sector):
     resource = ServiceItemResource()
     dataset = tablib.Dataset(headers=["办件类型", "行使层级", "是否网办"])
     dataset.append(["承諾件", "市区两级", "√"])
@@ -54,7 +54,7 @@ def test_resource_reads_cells_with_the_importer_parsers(import_references):
 @pytest.mark.django_db
 @pytest.mark.parametrize("raise_errors", [True, False])
 def test_resource_refuses_to_import_a_valid_file_and_writes_nothing(
-    import_references, raise_errors
+    department, other_department, sector, raise_errors
 ):
     with pytest.raises(ResourceImportRefused):
         ServiceItemResource().import_data(
@@ -65,7 +65,7 @@ def test_resource_refuses_to_import_a_valid_file_and_writes_nothing(
 
 
 @pytest.mark.django_db
-def test_resource_refuses_to_import_a_single_row(import_references):
+def test_resource_refuses_to_import_a_single_row(department, other_department, sector):
     dataset = _valid_dataset()
 
     with pytest.raises(ResourceImportRefused):
@@ -76,7 +76,7 @@ def test_resource_refuses_to_import_a_single_row(import_references):
 
 @pytest.mark.django_db
 def test_import_command_of_django_import_export_cannot_import_through_the_resource(
-    import_references, tmp_path
+    department, other_department, sector, tmp_path
 ):
     path = tmp_path / "items.csv"
     path.write_text(_valid_dataset().export("csv"), encoding="utf-8")
@@ -89,14 +89,12 @@ def test_import_command_of_django_import_export_cannot_import_through_the_resour
 
 @pytest.mark.django_db
 def test_import_command_of_django_import_export_cannot_import_into_the_model(
-    import_references, tmp_path
+    department, sector, tmp_path
 ):
     # With a model instead of a resource the stock command builds a resource of its own, which
     # stored an item type "nonsense" without a word.
     dataset = tablib.Dataset(headers=["code", "name", "department", "sector", "tiers", "item_type"])
-    dataset.append(
-        ["X1", "事项", import_references["department"].pk, import_references["sector"].pk, 12, "x"]
-    )
+    dataset.append(["X1", "事项", department.pk, sector.pk, 12, "x"])
     path = tmp_path / "items.csv"
     path.write_text(dataset.export("csv"), encoding="utf-8")
 

@@ -82,11 +82,11 @@ def test_supervisor_only_views():
 
 
 @pytest.mark.django_db
-def test_scope_of_each_role(centre_admin, dept_staff, supervisor, own_department):
+def test_scope_of_each_role(centre_admin, dept_staff, supervisor, department):
     assert department_scope(centre_admin).all_departments
     assert department_scope(supervisor).all_departments
     assert department_scope(dept_staff) == DepartmentScope(
-        all_departments=False, department_ids=frozenset({own_department.pk})
+        all_departments=False, department_ids=frozenset({department.pk})
     )
 
 
@@ -126,12 +126,12 @@ def test_staff_of_several_departments_sees_all_of_them(dept_staff, own_item, oth
 
 @pytest.mark.django_db
 def test_departments_and_main_items_for_staff_are_their_own(
-    dept_staff, own_department, other_department
+    dept_staff, department, other_department
 ):
-    own_main = MainItemFactory(department=own_department)
+    own_main = MainItemFactory(department=department)
     MainItemFactory(department=other_department)
 
-    assert list(departments_for_user(dept_staff)) == [own_department]
+    assert list(departments_for_user(dept_staff)) == [department]
     assert list(main_items_for_user(dept_staff)) == [own_main]
 
 

@@ -1,5 +1,10 @@
 import pytest
-from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import BooleanField, CheckConstraint, ExpressionWrapper
+from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.db.models.sql.constants import SINGLE
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,14 +35,23 @@ rule_values = st.fixed_dictionaries(
 )
 
 
+CHECKS = [c for c in ServiceItem._meta.constraints if isinstance(c, CheckConstraint)]
+
+
 def _rules_broken_in_database(item):
-    broken = set()
-    for constraint in ServiceItem._meta.constraints:
-        try:
-            constraint.validate(ServiceItem, item)
-        except ValidationError:
-            broken.add(constraint.name)
-    return broken
+    """The check constraints `item` breaks, all evaluated in one query.
+
+    The same test as `CheckConstraint.validate` (a condition that is not false holds, as in the
+    database), which runs a query per constraint, inside a savepoint: 15 times slower here.
+    """
+    query = Query(None)
+    for name, value in item._get_field_expression_map(meta=ServiceItem._meta).items():
+        query.add_annotation(value, name, select=False)
+    for constraint in CHECKS:
+        holds = ExpressionWrapper(constraint.condition, output_field=BooleanField())
+        query.add_annotation(Coalesce(holds, True, output_field=BooleanField()), constraint.name)
+    row = query.get_compiler(using=DEFAULT_DB_ALIAS).execute_sql(SINGLE)
+    return {constraint.name for constraint, holds in zip(CHECKS, row, strict=True) if not holds}
 
 
 @pytest.mark.django_db
@@ -50,4 +64,8 @@ def test_python_rules_agree_with_database_constraints(values):
     }
     expected = {rule.name for rule in CONSTRAINED_RULES if str(rule.message) in python_messages}
 
-    assert _rules_broken_in_database(item) == expected
+    with CaptureQueriesContext(connection) as queries:
+        broken = _rules_broken_in_database(item)
+
+    assert broken == expected
+    assert len(queries) == 1

@@ -1,6 +1,6 @@
 """The report regenerated from the demo catalogue shows every figure of the 光明区 report.
 
-The expected values are the report's own (shared/domain.md §1), not the demo's quotas.
+The expected values are the report's own (docs/domain.md §1), not the demo's quotas.
 """
 
 from io import StringIO

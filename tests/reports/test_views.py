@@ -278,7 +278,7 @@ def test_department_staff_see_only_their_departments_figures(
     department_chart = client.get(chart_url("department")).json()
 
     assert summary["total"] == 1
-    assert department_chart["labels"] == [own_item.department.name]
+    assert department_chart["labels"] == [own_item.department.short_name]
 
 
 def test_department_staff_cannot_filter_the_report_by_another_department(

@@ -59,28 +59,19 @@ class Command(BaseCommand):
                 created = ServiceItem.objects.bulk_create(
                     _items(count, department, sector), batch_size=1000
                 )
-                self._measure(
-                    "import_batch_record (new items)",
-                    count,
-                    lambda c=[item.pk for item in created], u=user: import_batch_record(
-                        file_name="bench.xlsx",
-                        user=u,
-                        created_ids=c,
-                        updated_ids=[],
-                        unchanged_count=0,
-                    ),
-                )
-                self._measure(
-                    "import_batch_record (updated items)",
-                    count,
-                    lambda c=[item.pk for item in created], u=user: import_batch_record(
-                        file_name="bench.xlsx",
-                        user=u,
-                        created_ids=[],
-                        updated_ids=c,
-                        unchanged_count=0,
-                    ),
-                )
+                ids = [item.pk for item in created]
+                for what, created_ids, updated_ids in (("new", ids, []), ("updated", [], ids)):
+                    self._measure(
+                        f"import_batch_record ({what} items)",
+                        count,
+                        lambda c=created_ids, up=updated_ids, u=user: import_batch_record(
+                            file_name="bench.xlsx",
+                            user=u,
+                            created_ids=c,
+                            updated_ids=up,
+                            unchanged_count=0,
+                        ),
+                    )
                 self._measure(
                     "service_items_set_status (action)",
                     count,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0008_reword_immediate_limit_message'),
+        ('catalogue', '0010_export_job'),
     ]
 
     operations = [
