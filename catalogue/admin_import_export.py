@@ -9,6 +9,7 @@ form.
 """
 
 import hashlib
+import json
 
 from django import forms
 from django.conf import settings
@@ -33,12 +34,14 @@ from config.db_routers import replica_reads
 from . import exporting
 from .importing import ERROR, NEW, UNCHANGED, UPDATE, ImportProblem
 from .importing import messages as import_messages
+from .importing.columns import COLUMN_BY_FIELD, COLUMNS, header_key
 from .importing.plan import VALUE_INDEX
 from .importing.reading import max_file_size
-from .importing.store import plan_fetch, plan_keep
+from .importing.store import PlanExpired, plan_fetch, plan_keep
+from .importing.uploads import upload_discard, upload_fetch, upload_keep
 from .models import ExportJob
 from .resources import ServiceItemResource
-from .selectors import export_job_for_user
+from .selectors import export_job_for_user, import_column_choices_for_user
 from .services.exports import item_export_start
 from .services.importing import items_import_confirm, items_import_plan
 from .text import join_list
@@ -62,6 +65,41 @@ class ItemImportForm(forms.Form):
                 )
             )
         return upload
+
+
+_SET_ASIDE = "-"
+
+
+class ItemImportChoiceForm(forms.Form):
+    """The sheet to read and the element of each column no known name placed (issue 10)."""
+
+    upload = forms.CharField(widget=forms.HiddenInput)
+    headers = forms.CharField(widget=forms.HiddenInput, required=False)  # JSON list
+    chosen = forms.CharField(widget=forms.HiddenInput, required=False)  # JSON: earlier choices
+
+    def __init__(self, *args, sheets=(), unplaced=None, offered=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sheets:
+            self.fields["sheet"] = forms.ChoiceField(
+                label=_("要导入的工作表"), choices=[("", "---------"), *((s, s) for s in sheets)]
+            )
+        unplaced = unplaced or {}
+        offered = offered or {}
+        self.headers = list(unplaced)
+        for index, (header, closest) in enumerate(unplaced.items()):
+            rest = [column.field for column in COLUMNS if column.field not in closest]
+            choices = [
+                ("", "---------"),
+                *((name, COLUMN_BY_FIELD[name].header) for name in closest),
+                (_SET_ASIDE, _("忽略此列")),
+                *((name, COLUMN_BY_FIELD[name].header) for name in rest),
+            ]
+            previous = offered.get(header_key(header), "")
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                initial=_SET_ASIDE if previous is None else previous,
+            )
 
 
 class ItemConfirmForm(forms.Form):
@@ -129,11 +167,16 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     def import_action(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
+        if request.method == "POST" and "upload" in request.POST:
+            return self._choices_made(request)
         form = ItemImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
             data = b"".join(upload.chunks())
             plan = items_import_plan(file=data, user=request.user)
+            if plan.sheet_choices or plan.unplaced:
+                token = upload_keep(data=data, user=request.user, file_name=upload.name)
+                return self._ask_choices(request, plan, token, sheet="", mapping={})
             if plan.file_problem:
                 form.add_error("import_file", plan.file_problem)
             else:
@@ -142,6 +185,66 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         return TemplateResponse(
             request, self.import_template_name, self._context(request, form=form)
         )
+
+    def _ask_choices(self, request, plan, token, *, sheet, mapping, form=None):
+        """The page where a person chooses the sheet or places the columns before the preview."""
+        if form is None:
+            form = ItemImportChoiceForm(
+                initial={
+                    "upload": token,
+                    "headers": json.dumps(list(plan.unplaced), ensure_ascii=False),
+                    "chosen": json.dumps({"sheet": sheet, "mapping": mapping}, ensure_ascii=False),
+                },
+                sheets=plan.sheet_choices,
+                unplaced=plan.unplaced,
+                offered=import_column_choices_for_user(request.user),
+            )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            self.import_template_name,
+            self._context(request, choice_form=form, problem=plan.file_problem, plan=plan),
+        )
+
+    def _choices_made(self, request):
+        token = request.POST.get("upload", "")
+        try:
+            data, file_name = upload_fetch(token=token, user=request.user)
+            headers = json.loads(request.POST.get("headers") or "[]")
+            earlier = json.loads(request.POST.get("chosen") or "{}")
+        except (PlanExpired, ValueError):
+            messages.error(request, import_messages.PLAN_EXPIRED)
+            return HttpResponseRedirect(self._url("import"))
+        sheet = earlier.get("sheet") or request.POST.get("sheet") or None
+        mapping = dict(earlier.get("mapping") or {})
+        plan = items_import_plan(file=data, user=request.user, sheet=sheet, mapping=mapping)
+        form = ItemImportChoiceForm(
+            request.POST,
+            sheets=plan.sheet_choices,
+            unplaced=dict.fromkeys(headers, ()) | plan.unplaced,
+        )
+        if not form.is_valid():
+            return self._ask_choices(request, plan, token, sheet=sheet, mapping=mapping, form=form)
+        sheet = sheet or form.cleaned_data.get("sheet") or None
+        mapping.update(
+            {
+                header: (None if value == _SET_ASIDE else value)
+                for index, header in enumerate(headers)
+                if (value := form.cleaned_data.get(f"column_{index}"))
+            }
+        )
+        plan = items_import_plan(file=data, user=request.user, sheet=sheet, mapping=mapping)
+        if plan.sheet_choices or plan.unplaced:
+            return self._ask_choices(request, plan, token, sheet=sheet or "", mapping=mapping)
+        upload_discard(token=token, user=request.user)
+        if plan.file_problem:
+            form = ItemImportForm()
+            form.errors["import_file"] = form.error_class([plan.file_problem])
+            request.current_app = self.admin_site.name
+            return TemplateResponse(
+                request, self.import_template_name, self._context(request, form=form)
+            )
+        return self._preview(request, plan, data, file_name)
 
     def _preview(self, request, plan, data, file_name):
         if plan.unchecked_from_row is not None:
@@ -173,6 +276,11 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             unchanged_rows=unchanged,
             row_limit=PREVIEW_ROW_LIMIT,
             unknown_columns=join_list(plan.unknown_columns),
+            column_readings=[
+                (header, COLUMN_BY_FIELD[name].header) for header, name in plan.column_readings
+            ],
+            file_warnings=[w for w in plan.warnings if isinstance(w, str)],
+            row_warnings=[w for w in plan.warnings if not isinstance(w, str)][:PREVIEW_ROW_LIMIT],
             confirm_form=None
             if plan.has_errors
             else ItemConfirmForm(initial={"token": token, "file_hash": file_hash}),

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .importing.columns import COLUMN_BY_FIELD, COLUMNS, HEADERS, Kind, cell_renderers
-from .importing.values import contract_text
+from .importing.values import EXAMPLE_MARKER, contract_text
 from .models import Department, MobileChannel, Sector, ServiceItem
 from .selectors import departments_for_user
 from .spreadsheet_text import FORMULA_TRIGGERS, neutralise_formula, safe_cells
@@ -191,6 +191,8 @@ def write_xlsx(rows, target, *, departments: QuerySet[Department] | None = None)
             _add_validation(
                 sheet, index, column, len(lists[column.header]), list(lists).index(column.header)
             )
+        elif column.kind == Kind.NUMBER:
+            _add_number_validation(sheet, index, column)
     for index, width in enumerate((18, 10, 80, 60)):
         help_sheet.set_column(index, index, width)
     for index, title in enumerate((_("列标题"), _("必需列"), _("填写说明"), _("可选值"))):
@@ -216,9 +218,47 @@ def export_xlsx_bytes(
 
 
 def template_xlsx_bytes(*, user=None) -> bytes:
+    """The empty template with one example row (marked 示例 in 实施编码, skipped on import)."""
+    departments = _departments_offered(user)
     stream = io.BytesIO()
-    write_xlsx((), stream, departments=_departments_offered(user))
+    write_xlsx([_example_row(departments)], stream, departments=departments)
     return stream.getvalue()
+
+
+def _example_row(departments) -> list:
+    department = (Department.objects if departments is None else departments).filter(is_active=True)
+    sector = Sector.objects.filter(is_active=True)
+    example = {
+        "code": EXAMPLE_MARKER + "（本行为填写示例，导入时跳过）",  # the file's language
+        "name": "建设工程规划许可证核发",
+        "basic_code": "000000000000",
+        "department": department.values_list("name", flat=True).first() or "",
+        "sector": sector.values_list("name", flat=True).first() or "",
+        "item_type": "行政许可",
+        "power_source": "法定本级行使",
+        "handling_type": "承诺件",
+        "tiers": "市级、区级",
+        "in_hall": "是",
+        "one_window": "是",
+        "comprehensive_window": "否",
+        "is_online": "是",
+        "online_depth": "Ⅲ级",
+        "is_mobile": "否",
+        "onsite_visits": 1,
+        "onsite_reason": "需核验原件",
+        "instant_approval": "否",
+        "legal_limit": 20,
+        "legal_limit_unit": "工作日",
+        "promised_limit": 10,
+        "promised_limit_unit": "工作日",
+        "legal_basis": "《中华人民共和国城乡规划法》第四十条",
+        "location": "行政服务大厅",
+        "consult_phone": "0755-12345678",
+        "complaint_phone": "0755-12345",
+        "charges_fee": "否",
+        "status": "在用",
+    }
+    return [example.get(column.field, "") for column in COLUMNS]
 
 
 def _choice_lists(departments=None) -> dict[str, list[str]]:
@@ -252,6 +292,21 @@ def _add_validation(sheet, index, column, length, list_index):
         return
     letter = xlsxwriter.utility.xl_col_to_name(list_index)
     multiple = column.kind in (Kind.FLAGS, Kind.CHANNELS)
+    if multiple:
+        # A list drop-down holds one value and would replace (or reject) “市级、区级”: a prompt
+        # naming the labels, the same as the lists sheet's, instead.
+        sheet.data_validation(
+            1,
+            index,
+            LAST_TEMPLATE_ROW - 1,
+            index,
+            {
+                "validate": "any",
+                "input_title": column.header[:32],
+                "input_message": str(column.allowed or "")[:255],
+            },
+        )
+        return
     options = {
         "validate": "list",
         "source": f"='{LISTS_SHEET}'!${letter}$2:${letter}${length + 1}",
@@ -264,6 +319,28 @@ def _add_validation(sheet, index, column, length, list_index):
     if multiple:
         options["show_error"] = False
     sheet.data_validation(1, index, LAST_TEMPLATE_ROW - 1, index, options)
+
+
+def _add_number_validation(sheet, index, column):
+    """Whole numbers within the field's range; a warning, not a stop, since the import also
+    reads 20个工作日, 即办 and 无 (docs/excel-import.md)."""
+    sheet.data_validation(
+        1,
+        index,
+        LAST_TEMPLATE_ROW - 1,
+        index,
+        {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": column.minimum,
+            "maximum": column.maximum,
+            "input_title": column.header[:32],
+            "input_message": str(column.allowed or "")[:255],
+            "error_type": "warning",
+            "error_title": column.header[:32],
+            "error_message": str(_("应为整数（天数或次数）。")),
+        },
+    )
 
 
 def _help_rows(lists):

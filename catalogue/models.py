@@ -466,6 +466,31 @@ class KeptImportPlan(models.Model):
         return f"{self.file_name} ({self.token})"
 
 
+class KeptUpload(models.Model):
+    """An uploaded file kept while a person chooses its sheet or places its columns.
+
+    In the database, like the kept plans, so that the choice can be posted to any instance.
+    """
+
+    token = models.CharField(_("令牌"), max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.CASCADE,
+        related_name="kept_uploads",
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    data = models.BinaryField(_("文件内容"))
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("待选择的上传文件")
+        verbose_name_plural = pgettext_lazy("plural", "待选择的上传文件")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.token})"
+
+
 class ExportJob(models.Model):
     """An item export written in the background (above EXPORT_BACKGROUND_MIN_ROWS rows): its
     selection, its progress and, once done, its file. The file is kept here, in the database,
@@ -516,3 +541,30 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class ImportColumnChoice(models.Model):
+    """How a person placed a column of a department's file that no known name placed (issue 10):
+    offered again for the department's next file. `field` empty: the column was set aside."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("实施主体"),
+        on_delete=models.CASCADE,
+        related_name="import_column_choices",
+    )
+    header = models.CharField(_("列标题"), max_length=100)
+    field = models.CharField(_("对应要素"), max_length=50, blank=True)
+    chosen_at = models.DateTimeField(_("选择时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = pgettext_lazy("plural", "导入列对应")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "header"], name="import_column_choice_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.header} → {self.field or '-'}"

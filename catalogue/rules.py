@@ -169,3 +169,33 @@ def item_rule_errors(values: Mapping) -> dict[str, list[Promise]]:
         if all(name in values for name in rule.needs) and not rule.holds(values):
             errors[rule.field].append(rule.message)
     return dict(errors)
+
+
+# When an element applies, given the item's other values: outside these, the rules above require
+# it empty. The import clears a blank cell of an element that no longer applies (issue 10).
+ELEMENT_APPLIES: dict[str, Callable[[Mapping], bool]] = {
+    "online_depth": lambda v: bool(v["is_online"]),
+    "onsite_reason": lambda v: v["onsite_visits"] != 0,
+    "entrusting_body": lambda v: v["power_source"] in ENTRUSTED_POWER_SOURCES,
+    "mobile_channels": lambda v: bool(v["is_mobile"]),
+    "mobile_services": lambda v: bool(v["is_mobile"]),
+    "fee_basis": lambda v: bool(v["charges_fee"]),
+}
+_ELEMENT_NEEDS = {
+    "online_depth": ("is_online",),
+    "onsite_reason": ("onsite_visits",),
+    "entrusting_body": ("power_source",),
+    "mobile_channels": ("is_mobile",),
+    "mobile_services": ("is_mobile",),
+    "fee_basis": ("charges_fee",),
+}
+
+
+def item_fields_not_applying(values: Mapping) -> set[str]:
+    """The elements that do not apply to `values` (checked where the fields they depend on are
+    present)."""
+    return {
+        name
+        for name, applies in ELEMENT_APPLIES.items()
+        if all(need in values for need in _ELEMENT_NEEDS[name]) and not applies(values)
+    }

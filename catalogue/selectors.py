@@ -2,7 +2,14 @@
 
 from django.db.models import Count, QuerySet
 
-from .models import Department, ExportJob, ImportBatch, MainItem, ServiceItem
+from .models import (
+    Department,
+    ExportJob,
+    ImportBatch,
+    ImportColumnChoice,
+    MainItem,
+    ServiceItem,
+)
 from .roles import department_scope
 
 
@@ -34,6 +41,18 @@ def departments_for_user(user) -> QuerySet[Department]:
 
 def main_items_for_user(user) -> QuerySet[MainItem]:
     return department_scope(user).filter_by_department(MainItem.objects.all(), "department_id")
+
+
+def import_column_choices_for_user(user) -> dict[str, str | None]:
+    """Header (in header_key form) -> the element a person last placed it at (None: set
+    aside), among the departments `user` may import for: offered again for their next file."""
+    choices = department_scope(user).filter_by_department(
+        ImportColumnChoice.objects.all(), "department_id"
+    )
+    offered = {}
+    for header, field in choices.order_by("chosen_at", "pk").values_list("header", "field"):
+        offered[header] = field or None
+    return offered
 
 
 def import_batches_for_user(user) -> QuerySet[ImportBatch]:

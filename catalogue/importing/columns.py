@@ -29,6 +29,7 @@ from catalogue.choices import (
 from catalogue.models import ServiceItem
 
 from . import values as v
+from .header_names import HEADER_NAMES, UNIT_HEADER_NAMES
 
 
 class Kind:
@@ -59,6 +60,7 @@ class Column:
     maximum: int | None = None
     pattern: re.Pattern | None = None  # codes only: what a value must match
     default: Any = None  # what an empty cell of a number column means
+    unit_field: str | None = None  # time limits: the field of the unit column beside them
 
 
 def model_field(name: str) -> models.Field:
@@ -100,6 +102,9 @@ def _column(header, name, kind, parse=None, *, limits_text=None, **options) -> C
         )
     if limits_text is not None:
         options["allowed"] = format_lazy(limits_text, **limits)
+    # Other systems' names of the column (header_names.py), the template's header excluded.
+    names = {**HEADER_NAMES, **UNIT_HEADER_NAMES}[name]
+    options["aliases"] = tuple(alias for alias in names if alias != header)
     return Column(header, name, kind, parse, **limits, **options)
 
 
@@ -120,18 +125,19 @@ COLUMNS = (
     _column("主项名称", "main_item", Kind.MAIN_ITEM,
             allowed=_("同一实施主体下的主项名称；系统中没有的会自动新建；不填表示本事项自成一个大项")),
     _column("实施主体", "department", Kind.DEPARTMENT, required=True,
-            allowed=_("必填，须为系统中已有的实施主体名称"), aliases=("实施主体名称", "实施部门")),
+            allowed=_("必填，须为系统中已有的实施主体名称")),
     _column("所属行业", "sector", Kind.SECTOR, required=True,
-            allowed=_("必填，须为系统中已有的行业/领域名称"),
-            aliases=("所属行业/领域", "所属领域")),
+            allowed=_("必填，须为系统中已有的行业/领域名称")),
     _column("事项类型", "item_type", Kind.CHOICE, v.parse_item_type, required=True,
             choices=ItemType, allowed=_("必填；名称或国家代码 01–10、20（公共服务）")),
-    _column("权力来源", "power_source", Kind.CHOICE, v.parse_power_source, choices=PowerSource,
+    _column("权力来源", "power_source", Kind.CHOICE,
+            v.NationalCodes(v.parse_power_source, v.POWER_SOURCE_CODES), choices=PowerSource,
             allowed=_("不填为“法定本级行使”")),
     _text("委托部门", "entrusting_body", allowed=_("权力来源为委托时必填")),
-    _column("办件类型", "handling_type", Kind.CHOICE, v.parse_handling_type, required=True,
+    _column("办件类型", "handling_type", Kind.CHOICE,
+            v.NationalCodes(v.parse_handling_type, v.HANDLING_TYPE_CODES), required=True,
             choices=HandlingType, allowed=_("必填")),
-    _column("行使层级", "tiers", Kind.FLAGS, v.parse_tiers, required=True, choices=Tier,
+    _column("行使层级", "tiers", Kind.FLAGS, v.parse_tiers_or_codes, required=True, choices=Tier,
             allowed=format_lazy(_("必填；{}；也可填“市区两级”等层级组合"), v.TIER_ALLOWED)),
     _bool("是否进驻大厅", "in_hall"),
     _bool("是否一窗办理", "one_window"),
@@ -152,20 +158,22 @@ COLUMNS = (
     _text("必须现场办理原因", "onsite_reason"),
     _bool("是否秒批", "instant_approval"),
     _column("法定办结时限", "legal_limit", Kind.NUMBER,
-            allowed=_("整数（天），无法定时限的不填")),
+            allowed=_("整数（天），无法定时限的不填"), unit_field="legal_limit_unit"),
     _column("法定时限单位", "legal_limit_unit", Kind.CHOICE, v.parse_legal_unit,
             choices=TimeUnit, allowed=_("填写了法定办结时限时必填")),
     _column("承诺办结时限", "promised_limit", Kind.NUMBER,
-            allowed=_("整数（天），即办件填 0，不能超过法定办结时限")),
+            allowed=_("整数（天），即办件填 0，不能超过法定办结时限"),
+            unit_field="promised_limit_unit"),
     _column("承诺时限单位", "promised_limit_unit", Kind.CHOICE, v.parse_promised_unit,
             choices=TimeUnit, allowed=_("不填为“工作日”")),
     _text("设定依据", "legal_basis"),
     _text("办理地点", "location"),
     _text("咨询电话", "consult_phone"),
     _text("监督投诉电话", "complaint_phone"),
-    _bool("是否收费", "charges_fee"),
+    _column("是否收费", "charges_fee", Kind.BOOL, v.parse_fee, allowed=_("是、否")),
     _text("收费依据", "fee_basis", allowed=_("收费事项必填")),
-    _column("事项状态", "status", Kind.CHOICE, v.parse_status, choices=ItemStatus,
+    _column("事项状态", "status", Kind.CHOICE,
+            v.NationalCodes(v.parse_status, v.STATUS_CODES), choices=ItemStatus,
             allowed=_("不填为“在用”")),
 )  # fmt: skip
 

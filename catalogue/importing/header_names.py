@@ -125,3 +125,13 @@ KNOWN_UNUSED_NAMES: tuple[str, ...] = (
 
 # A running number column (序号) is skipped wherever it stands.
 SERIAL_NUMBER_NAMES: tuple[str, ...] = ("序号", "No.")
+
+# Names seen in department files for more than one element: such a column is never read on a
+# guess; the person placing it is offered these elements in this order. 办结时限 is mostly the
+# promised limit (the 办事指南 pages show the public the promised one under that name).
+AMBIGUOUS_NAMES: dict[str, tuple[str, ...]] = {
+    "办结时限": ("promised_limit", "legal_limit"),
+    "办理时限": ("promised_limit", "legal_limit"),
+    "时限单位": ("promised_limit_unit", "legal_limit_unit"),
+    "联系电话": ("consult_phone", "complaint_phone"),
+}

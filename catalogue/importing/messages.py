@@ -31,6 +31,19 @@ MERGED_HEADER = _("标题行不能有合并单元格（{cells}），请取消合
 MISSING_COLUMNS = _("缺少必需的列：{columns}。请使用导入模板的列标题。")
 DUPLICATE_COLUMNS = _("列标题重复：{columns}。每个标题只能出现一次。")
 UNKNOWN_COLUMNS = _("以下列不属于模板，已忽略：{columns}。")
+UNPLACED_COLUMNS = _("以下列无法确定对应哪个要素：{columns}。请指定每列对应的要素，或将其忽略。")
+UNPLACED_COLUMN = _("“{header}”（最接近：{closest}）")
+SEVERAL_SHEETS = _("文件中有多个工作表含有事项：{sheets}。请选择要导入的工作表。")
+UNKNOWN_SHEET = _("文件中没有名为“{sheet}”的工作表。可选：{sheets}。")
+UNKNOWN_ELEMENT = _("“{element}”不是要素名称。可填：{elements}。")
+MISSING_COUNTED_COLUMNS = _("文件没有以下列：{columns}。{count} 个新事项将记为：{defaults}。")
+WILL_CLEAR = _("本次导入将清空 {count} 个已存的值。")
+CODE_MISMATCH_SUMMARY = _("{count} 行的实施编码与实施主体的统一社会信用代码或基本编码不一致。")
+CODE_MISMATCH = _(
+    "实施编码应以实施主体的统一社会信用代码 {credit_code} 开头，其后一位之后为基本编码 "
+    "{basic_code}。请核对编码。"
+)
+SHEET_READ = _("读取的工作表：“{sheet}”。")
 STALE_PLAN = _("预览之后目录已被修改（{codes}），请重新上传文件预览。")
 PLAN_EXPIRED = _("预览已过期或不属于当前用户，请重新上传文件。")
 PLAN_ALREADY_CONFIRMED = _("这次预览已经确认导入过了，不会重复导入。请在事项列表中查看结果。")
@@ -53,6 +66,21 @@ NOT_A_CHOICE = _("不是可选值。可填：{allowed}。")
 ITEM_TYPE_CODE_MISMATCH = _("代码与名称不一致。可填名称（如“行政许可”）或代码：{allowed}。")
 NOT_A_BOOLEAN = _("应填“是”或“否”（也可填 Y/N、1/0、√/×）。")
 NOT_A_WHOLE_NUMBER = _("应为 {minimum} 到 {maximum} 之间的整数。")
+DAYS_WITHOUT_KIND = _(
+    "只写了“天”，无法确定是工作日还是自然日：请写“{number}个工作日”或“{number}个自然日”，"
+    "或在时限单位列中填写。"
+)
+UNIT_CONFLICT = _(
+    "单元格中的单位“{cell_unit}”与“{unit_column}”列的“{column_unit}”不一致，请改为一致。"
+)
+DATE_IN_NUMBER_CELL = _("单元格为日期格式：{date}。请把该列设为“常规”格式后填写整数。")
+CODE_ROUNDED = _(
+    "编码存成了数字，Excel 已将其舍入（超过 15 位有效数字）。请把该列设为“文本”格式后重新填写编码。"
+)
+BASIC_CODE_LOST_ZERO = _(
+    "基本编码存成了数字，开头的 0 已丢失（{digits} 只有 11 位）。"
+    "请把该列设为“文本”格式后填写 12 位编码。"
+)
 UNKNOWN_REFERENCE = _("系统中没有这个{kind}。最接近的有：{suggestions}。")
 UNKNOWN_REFERENCE_NO_SUGGESTION = _("系统中没有这个{kind}，请先在系统中添加。")
 ERROR_VALUE = _("是 Excel 错误值（如 #DIV/0!、#N/A），请改正后再导入。")

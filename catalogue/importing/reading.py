@@ -8,6 +8,7 @@ cells without a cached result are located (calamine would silently read them as 
 """
 
 import io
+import itertools
 import logging
 import posixpath
 import re
@@ -25,7 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from catalogue.text import join_list
 
 from . import messages
-from .columns import COLUMNS
+from .columns import COLUMNS, header_key, header_lookup
 from .problems import FileProblem
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,28 @@ class _ArchiveBytes(io.BytesIO):
         return super().seek(offset, whence)
 
 
+# The header is looked for in this many non-blank rows from the top: department files put a
+# title (merged or not), a 填报单位 line and the like above it.
+HEADER_SEARCH_ROWS = 10
+# A row with this many of the contract's column names (or their other names) is the header.
+HEADER_MIN_NAMES = 3
+
+
+class SheetChoiceNeeded(FileProblem):
+    """Several sheets hold items: a person chooses one (`sheets`: their names, in file order)."""
+
+    def __init__(self, message, sheets):
+        super().__init__(message)
+        self.sheets = sheets
+
+
+@dataclass(frozen=True)
+class _SheetEntry:
+    name: str
+    visible: bool
+    path: str
+
+
 @dataclass
 class Sheet:
     # Rows as lists of raw cell values, with their Excel row numbers (1-based).
@@ -101,6 +124,7 @@ class Sheet:
     first_column: int  # 0-based index of the sheet's first column in use
     # {(row number, 0-based column): problem}: formulas without a result, Excel error values
     formula_cells_without_value: dict = field(default_factory=dict)
+    name: str = ""  # the sheet read, when the workbook has several (named in the summary)
 
 
 def max_file_size() -> int:
@@ -111,10 +135,11 @@ def max_unpacked_size() -> int:
     return getattr(settings, "IMPORT_MAX_UNPACKED_SIZE", 25 * settings.IMPORT_MAX_FILE_SIZE)
 
 
-def read_sheet(data: bytes) -> Sheet:
-    """The first worksheet of an .xlsx file, or FileProblem."""
+def read_sheet(data: bytes, *, sheet: str | None = None) -> Sheet:
+    """The worksheet `sheet` of an .xlsx file, by default its only visible sheet holding items;
+    or FileProblem (SheetChoiceNeeded when several sheets hold items)."""
     try:
-        return _read_sheet(data)
+        return _read_sheet(data, sheet)
     except FileProblem:
         raise
     except Exception:
@@ -124,17 +149,54 @@ def read_sheet(data: bytes) -> Sheet:
         raise FileProblem(messages.READ_FAILED) from None
 
 
-def _read_sheet(data: bytes) -> Sheet:
+def _read_sheet(data: bytes, sheet_name: str | None) -> Sheet:
     archive = _check_kind_and_size(data)
     try:
-        sheet_path = _first_sheet_path(archive)
-        row_count, has_formula = _scan_sheet(archive, sheet_path)
-        formula_cells = _cells_without_value(archive, sheet_path) if has_formula else {}
-        if row_count > BLANK_ROW_FILTER_THRESHOLD:
-            data = _without_blank_rows(archive, sheet_path)
+        entries = _sheet_entries(archive)
+        candidates = _candidate_sheets(entries, sheet_name)
+        # Every sheet calamine may load is scanned first (width, size, formulas).
+        scans = {entry: _scan_sheet(archive, entry.path) for entry in candidates}
+        large = {entry.path for entry in candidates if scans[entry][0] > BLANK_ROW_FILTER_THRESHOLD}
+        if large:
+            data = _without_blank_rows(archive, large)
+        sheet, entry = _read_values(data, entries, candidates)
+        if scans[entry][1]:
+            sheet.formula_cells_without_value = _cells_without_value(archive, entry.path)
     except _DAMAGED:
         raise FileProblem(messages.CORRUPT) from None
-    return _read_values(data, formula_cells)
+    return sheet
+
+
+def _candidate_sheets(entries, sheet_name):
+    """The sheets that may be read: the one asked for by name, else the visible ones (all of
+    them if none is visible); _read_values picks among them."""
+    if sheet_name is not None:
+        chosen = [entry for entry in entries if entry.name == sheet_name.strip()]
+        if not chosen:
+            raise FileProblem(
+                messages.UNKNOWN_SHEET.format(
+                    sheet=sheet_name, sheets=join_list(f"“{e.name}”" for e in entries)
+                )
+            )
+        return chosen
+    return [entry for entry in entries if entry.visible] or entries
+
+
+def _looks_like_header(cells) -> bool:
+    known = _known_header_keys()
+    return sum(1 for cell in cells if cell.__class__ is str and header_key(cell) in known) >= (
+        HEADER_MIN_NAMES
+    )
+
+
+def _known_header_keys() -> frozenset:
+    global _KNOWN_HEADER_KEYS
+    if _KNOWN_HEADER_KEYS is None:
+        _KNOWN_HEADER_KEYS = frozenset(header_lookup())
+    return _KNOWN_HEADER_KEYS
+
+
+_KNOWN_HEADER_KEYS = None
 
 
 def _check_kind_and_size(data: bytes) -> zipfile.ZipFile:
@@ -173,25 +235,32 @@ def _member(archive: zipfile.ZipFile, name: str) -> bytes:
     return archive.read(name)
 
 
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+def _sheet_entries(archive: zipfile.ZipFile) -> list[_SheetEntry]:
+    """The workbook's worksheets in file order: name, visibility, path of their XML."""
     workbook = ElementTree.fromstring(_member(archive, "xl/workbook.xml"))
     sheets = workbook.find(f"{_MAIN_NS}sheets")
-    first = sheets[0] if sheets is not None and len(sheets) else None
-    if first is None:
+    if sheets is None or not len(sheets):
         raise FileProblem(messages.NO_SHEET)
-    relation_id = first.get(f"{_REL_NS}id")
     relations = ElementTree.fromstring(_member(archive, "xl/_rels/workbook.xml.rels"))
-    for relation in relations.iter(f"{_PKG_REL_NS}Relationship"):
-        if relation.get("Id") == relation_id and relation.get("Target"):
-            target = relation.get("Target")
-            if target.startswith("/"):
-                path = target.lstrip("/")
-            else:
-                path = posixpath.normpath(posixpath.join("xl", target))
-            if path not in archive.NameToInfo:
-                raise FileProblem(messages.CORRUPT)
-            return path
-    raise FileProblem(messages.NO_SHEET)
+    targets = {
+        relation.get("Id"): relation.get("Target")
+        for relation in relations.iter(f"{_PKG_REL_NS}Relationship")
+        if relation.get("Target")
+    }
+    entries = []
+    for sheet in sheets:
+        target = targets.get(sheet.get(f"{_REL_NS}id"))
+        if target is None:
+            raise FileProblem(messages.NO_SHEET if not entries else messages.CORRUPT)
+        if target.startswith("/"):
+            path = target.lstrip("/")
+        else:
+            path = posixpath.normpath(posixpath.join("xl", target))
+        if path not in archive.NameToInfo:
+            raise FileProblem(messages.CORRUPT)
+        visible = sheet.get("state", "visible") not in ("hidden", "veryHidden")
+        entries.append(_SheetEntry(sheet.get("name", ""), visible, path))
+    return entries
 
 
 def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
@@ -252,8 +321,8 @@ def _check_width(block: bytes) -> None:
         )
 
 
-def _without_blank_rows(archive: zipfile.ZipFile, sheet_path: str) -> bytes:
-    """The workbook again, without the sheet's rows that hold no value.
+def _without_blank_rows(archive: zipfile.ZipFile, sheet_paths: set[str]) -> bytes:
+    """The workbook again, without the rows of `sheet_paths` that hold no value.
 
     A sheet claiming a million rows whose cells hold empty strings would make calamine build a
     million full rows (over a gigabyte); dropped here, it reads like a normal file.
@@ -261,7 +330,7 @@ def _without_blank_rows(archive: zipfile.ZipFile, sheet_path: str) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in archive.infolist():
-            if info.filename != sheet_path:
+            if info.filename not in sheet_paths:
                 target.writestr(info, archive.read(info.filename))
                 continue
             with archive.open(info) as source, target.open(info.filename, "w") as sink:
@@ -313,20 +382,35 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _read_values(data: bytes, formula_cells: set) -> Sheet:
+def _read_values(data: bytes, entries, candidates) -> tuple[Sheet, _SheetEntry]:
+    """The sheet to read among `candidates`: the first, unless another holds the header and it
+    does not; several holding a header need a person's choice (SheetChoiceNeeded). Each sheet is
+    loaded once; the first visible sheet is usually the items and the others short."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
             raise FileProblem(messages.NO_SHEET)
-        sheet = workbook.get_sheet_by_index(0)
+        entry = candidates[0]
+        sheet, header_row, header, rows, found = _load(workbook, entries.index(entry))
+        others = [
+            other
+            for other in candidates[1:]
+            if _load(workbook, entries.index(other), top_only=True)[4]
+        ]
+        with_header = ([entry] if found else []) + others
+        if len(with_header) > 1:
+            names = [other.name for other in with_header]
+            raise SheetChoiceNeeded(
+                messages.SEVERAL_SHEETS.format(sheets=join_list(f"“{name}”" for name in names)),
+                names,
+            )
+        if with_header and with_header[0] is not entry:
+            entry = with_header[0]
+            sheet, header_row, header, rows, found = _load(workbook, entries.index(entry))
+        # The summary names the sheet only where there is another to tell it from.
+        name = entry.name if len(workbook.sheet_names) > 1 else ""
         merged = sheet.merged_cell_ranges or []
         start = sheet.start or (0, 0)
-        # iter_rows starts at the sheet's first row, blank or not, and at its first used column.
-        rows = enumerate(sheet.iter_rows(), start=1)
-        header_row, header = next(
-            ((number, cells) for number, cells in rows if any(_filled(cell) for cell in cells)),
-            (None, None),
-        )
     except python_calamine.PasswordError:
         raise FileProblem(messages.ENCRYPTED) from None
     except python_calamine.CalamineError:
@@ -348,13 +432,43 @@ def _read_values(data: bytes, formula_cells: set) -> Sheet:
                 )
             )
         )
-    return Sheet(
+    sheet = Sheet(
         header=header,
         header_row=header_row,
         rows=_data_rows(rows, workbook),
         first_column=first_column,
-        formula_cells_without_value=formula_cells,
+        name=name,
     )
+    return sheet, entry
+
+
+def _load(workbook, index, *, top_only=False):
+    """(sheet, header row number, header, the rows after it, whether it looks like a header)."""
+    sheet = workbook.get_sheet_by_index(index)
+    # iter_rows starts at the sheet's first row, blank or not, and at its first used column.
+    rows = enumerate(sheet.iter_rows(), start=1)
+    if top_only:
+        rows = itertools.islice(rows, 50)
+    return (sheet, *_find_header(rows))
+
+
+def _find_header(rows):
+    """(row number, cells, the rows after it, found): the first of the top non-blank rows that holds
+    enough column names, else the first non-blank row (its missing columns are then reported).
+    Title rows above the header are no data."""
+    top = []
+    for number, cells in rows:
+        if not any(_filled(cell) for cell in cells):
+            continue
+        top.append((number, cells))
+        if _looks_like_header(cells):
+            return number, cells, rows, True
+        if len(top) == HEADER_SEARCH_ROWS:
+            break
+    if not top:
+        return None, None, rows, False
+    (header_row, header), *after = top
+    return header_row, header, itertools.chain(after, rows), False
 
 
 def _data_rows(rows, workbook):

@@ -48,18 +48,22 @@ class NameLookup:
 
 def department_lookup(*, suggestible=None) -> NameLookup:
     """`suggestible`: the ids of the departments whose names the user may see (None: all)."""
-    rows = list(Department.objects.values_list("id", "name", "short_name"))
+    rows = list(Department.objects.values_list("id", "name", "short_name", "credit_code"))
     # A short name counts only where it is unambiguous.
     short_counts = {}
-    for _pk, _name, short_name in rows:
+    for _pk, _name, short_name, _credit_code in rows:
         short_counts[short_name] = short_counts.get(short_name, 0) + 1
-    rows = [
-        (pk, name, short_name if short_counts[short_name] == 1 else "")
-        for pk, name, short_name in rows
-    ]
-    return NameLookup(
-        rows, kind=pgettext_lazy("in a sentence", "实施主体"), suggestible=suggestible
+    lookup = NameLookup(
+        [
+            (pk, name, short_name if short_counts[short_name] == 1 else "")
+            for pk, name, short_name, _credit_code in rows
+        ],
+        kind=pgettext_lazy("in a sentence", "实施主体"),
+        suggestible=suggestible,
     )
+    # For checking 实施编码 against the department's 统一社会信用代码 (plan), in the same query.
+    lookup.credit_codes = {pk: credit_code for pk, _n, _s, credit_code in rows if credit_code}
+    return lookup
 
 
 def sector_lookup() -> NameLookup:

@@ -21,7 +21,7 @@ from .plan import ImportPlan
 from .problems import ImportProblem
 
 PLAN_LIFETIME = timedelta(hours=2)
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 class PlanExpired(ImportProblem):
@@ -58,7 +58,7 @@ def plan_keep(*, plan: ImportPlan, user, file_hash: str, file_name: str) -> str:
 def plan_fetch(*, token: str, user, file_hash: str | None = None) -> tuple[ImportPlan, dict]:
     """The kept plan and its record, if it exists, is fresh, unconfirmed and is this user's
     (and file's). Raises PlanExpired or PlanAlreadyConfirmed."""
-    if not _TOKEN.match(token or ""):
+    if not TOKEN_PATTERN.fullmatch(token or ""):
         raise PlanExpired
     kept = KeptImportPlan.objects.filter(token=token, user=user).first()
     if kept is None or (file_hash is not None and kept.file_hash != file_hash):
@@ -91,5 +91,5 @@ def plan_claim(*, token: str) -> None:
 
 
 def plan_discard(*, token: str) -> None:
-    if _TOKEN.match(token or ""):
+    if TOKEN_PATTERN.fullmatch(token or ""):
         KeptImportPlan.objects.filter(token=token).delete()

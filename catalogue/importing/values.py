@@ -345,3 +345,153 @@ def parse_mobile_services(raw) -> int:
         except KeyError:
             raise CellProblem(messages.NOT_A_CHOICE.format(allowed=SERVICE_ALLOWED)) from None
     return mask
+
+
+# ---------------------------------------------------------------------------------------------
+# Values as clerks type them (issue 10). Each in a function of its own: the time limits with
+# their unit in the cell, 即办 and 无, the fee words, national code values, dates in number
+# cells, and codes stored as numbers.
+
+# What an explicit "clear the stored value" looks like in a cell (docs/excel-import.md).
+CLEAR_MARKER = "清空"
+# How the template's example row begins its 实施编码: such a row is skipped on import.
+EXAMPLE_MARKER = "示例"
+
+_TIME_LIMIT = re.compile(r"^(\d+)(?:\.0*)?(个?工作日|个?自然日|天|日)?$")
+_CELL_UNITS = {"工作日": TimeUnit.WORKING_DAY.value, "自然日": TimeUnit.NATURAL_DAY.value}
+# A time limit that needs no number: 即办 is done on the spot (0); 无 has no statutory limit.
+_IMMEDIATE_WORDS = frozenset({"即办", "即办件", "当场办结", "立即办结"})
+_NO_LIMIT_WORDS = frozenset({"无", "无法定时限", "无时限"})
+DAYS = "days"  # the cell said 天 or 日: which kind of day depends on the unit column
+
+
+def time_limit_parser(*, minimum: int, maximum: int, default: int | None):
+    """A time-limit cell as its number (None: no limit), or as (number, unit) when the cell
+    has a unit: a TimeUnit value, or DAYS when it says only 天/日 (plan reconciles it with the
+    unit column). Plain numbers stay plain: most cells have no unit."""
+    problem = format_lazy(messages.NOT_A_WHOLE_NUMBER, minimum=minimum, maximum=maximum)
+
+    def parse(raw):
+        refuse_dates(raw)
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            number, unit = raw, ""
+        else:
+            text = "".join(unicodedata.normalize("NFKC", cell_text(raw)).split())
+            if text == "" or text in _NO_LIMIT_WORDS:
+                return default
+            if text in _IMMEDIATE_WORDS:
+                return 0
+            match = _TIME_LIMIT.match(text)
+            if not match:
+                raise CellProblem(problem)
+            number, word = int(match.group(1)), match.group(2) or ""
+            unit = _CELL_UNITS.get(word.lstrip("个"), "")
+            if word in ("天", "日"):
+                unit = DAYS
+        if not minimum <= number <= maximum:
+            raise CellProblem(problem)
+        return (number, unit) if unit else number
+
+    return parse
+
+
+def refuse_dates(raw) -> None:
+    """A date or time in a number column: say it is one (Excel shows a number as a date when the
+    column has a date format, and the clerk sees no number)."""
+    if isinstance(raw, datetime.datetime | datetime.date | datetime.time | datetime.timedelta):
+        raise CellProblem(messages.DATE_IN_NUMBER_CELL.format(date=date_text(raw)))
+
+
+def date_text(raw) -> str:
+    if isinstance(raw, datetime.datetime) and raw.time() == datetime.time():
+        return raw.date().isoformat()
+    if isinstance(raw, datetime.timedelta):
+        return str(raw)
+    return raw.isoformat()
+
+
+_FEE_WORDS = {"收费": True, "不收费": False, "免费": False, "免收": False}
+
+
+def parse_fee(raw) -> bool:
+    """是否收费: yes / no, or the words 收费, 不收费, 免费."""
+    key = label_key(cell_text(raw)) if raw.__class__ is str else None
+    if key in _FEE_WORDS:
+        return _FEE_WORDS[key]
+    return parse_bool(raw)
+
+
+class NationalCodes:
+    """A choice parser that also takes the element's national code values (docs/excel-import.md),
+    as text or as number cells."""
+
+    def __init__(self, parser, codes):
+        self.parser, self.codes = parser, codes
+        self.problem = parser.problem
+
+    def __call__(self, raw):
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        key = cell_text(raw)
+        if key in self.codes:
+            return self.codes[key]
+        return self.parser(raw)
+
+
+# 实施清单 element codes (docs/excel-import-names.md has their sources).
+POWER_SOURCE_CODES = {
+    "1": PowerSource.LOCAL_STATUTORY, "2": PowerSource.DELEGATED_BY_SUPERIOR,
+    "3": PowerSource.AUTHORIZED_BY_SUPERIOR, "4": PowerSource.AUTHORIZED_BY_PEER,
+    "5": PowerSource.ENTRUSTED_BY_SUPERIOR, "6": PowerSource.ENTRUSTED_BY_PEER,
+}  # fmt: skip
+HANDLING_TYPE_CODES = {"1": HandlingType.IMMEDIATE, "2": HandlingType.PROMISED}
+STATUS_CODES = {"1": ItemStatus.ACTIVE, "2": ItemStatus.SUSPENDED, "3": ItemStatus.CANCELLED}
+# GB/T 39046 annex A.2; 7 分级管理 names no tier and is refused.
+TIER_CODES = {
+    "1": Tier.NATIONAL, "2": Tier.PROVINCE, "3": Tier.CITY, "4": Tier.COUNTY,
+    "5": Tier.TOWNSHIP, "6": Tier.VILLAGE,
+}  # fmt: skip
+
+
+def parse_tiers_or_codes(raw) -> int:
+    """行使层级 as labels, or as the national codes joined (3,4) or one number cell (4)."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    parts = split_values(cell_text(raw), on_spaces=True)
+    if parts and all(part in TIER_CODES for part in parts):
+        mask = 0
+        for part in parts:
+            mask |= TIER_CODES[part]
+        return mask
+    return parse_tiers(raw)
+
+
+# Excel keeps 15 significant digits of a number; a longer code typed into a number cell is
+# rounded before it is saved, and the file no longer holds what the clerk typed.
+_EXACT_DIGITS = 15
+_E_NOTATION = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
+
+
+def code_cell_text(raw, *, lost_zero_length: int | None = None) -> str:
+    """A code cell's exact text; CellProblem when the spreadsheet stored it as a number it has
+    rounded, or (lost_zero_length) as a number that lost its leading zero."""
+    if isinstance(raw, float | int) and not isinstance(raw, bool):
+        if isinstance(raw, float) and (not raw.is_integer() or abs(raw) >= 10**_EXACT_DIGITS):
+            raise CellProblem(messages.CODE_ROUNDED)
+        digits = str(int(raw))
+        if lost_zero_length is not None and len(digits) == lost_zero_length - 1:
+            raise CellProblem(messages.BASIC_CODE_LOST_ZERO.format(digits=digits))
+        return digits
+    text = code_text(raw)
+    if _E_NOTATION.match(text):
+        raise CellProblem(messages.CODE_ROUNDED)
+    return text
+
+
+def rounded_code_text(raw) -> str:
+    """How a rounded number cell is shown in an error: as the file stores it (9.14403e+17)."""
+    if isinstance(raw, float) and abs(raw) >= 10**_EXACT_DIGITS:
+        return repr(raw)
+    return cell_text(raw)

@@ -23,6 +23,7 @@ from ..importing.store import plan_claim, plan_discard, plan_fetch
 from ..maintenance import catalogue_tables_analyze_after_import
 from ..roles import department_scope, may_import_items
 from .import_batches import import_batch_record
+from .import_column_choices import import_column_choices_record
 
 # What `file` may be: the bytes, a path, or an open binary file (an upload).
 ImportFile = bytes | str | os.PathLike | BinaryIO
@@ -55,22 +56,26 @@ def items_import_plan(
     file: ImportFile | None = None,
     rows: Iterable[Mapping[str, object]] | None = None,
     user: User | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> ImportPlan:
     """Read and check an Excel file (or `rows`: mappings of header -> value); write nothing.
 
     `file` is bytes, a path or a file object. Rows of departments outside the user's scope, and
     codes already held by such a department, are row errors. The plan says, per row, new /
     update / unchanged / error, with every error found; file-level problems are in
-    `plan.file_problem`.
+    `plan.file_problem`. `sheet`: the sheet to read (by default the only visible one holding
+    items); `mapping`: a person's placing of the file's columns ({header: field, or None to
+    set the column aside}).
     """
     if rows is not None:
         sheet = sheet_from_rows(rows)
     else:
         try:
-            sheet = read_sheet(_file_bytes(file))
+            sheet = read_sheet(_file_bytes(file), sheet=sheet)
         except FileProblem as problem:
             return plan_from_file_problem(problem)
-    return build_plan(sheet, allowed_departments=_import_allowed_departments(user))
+    return build_plan(sheet, allowed_departments=_import_allowed_departments(user), mapping=mapping)
 
 
 def items_import_apply(
@@ -94,6 +99,8 @@ def items_import_apply(
             updated_ids=result.updated_ids,
             unchanged_count=len(result.unchanged_ids),
         )
+        if plan.mapping:
+            import_column_choices_record(department_ids=plan.department_ids, mapping=plan.mapping)
         catalogue_tables_analyze_after_import(result=result)
         if on_written is not None:
             on_written(result)
@@ -141,6 +148,8 @@ def items_import(
     file_name: str = "",
     dry_run: bool = False,
     on_written: Callable[[ImportResult], None] | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> ImportResult:
     """Import items from an Excel file: all rows or, on any error, nothing.
 
@@ -149,7 +158,7 @@ def items_import(
     """
     if not file_name and isinstance(file, str | os.PathLike):
         file_name = os.path.basename(file)
-    plan = items_import_plan(file=file, rows=rows, user=user)
+    plan = items_import_plan(file=file, rows=rows, user=user, sheet=sheet, mapping=mapping)
     if plan.has_errors or dry_run:
         return ImportResult(plan=plan, dry_run=dry_run, user=user)
     return items_import_apply(plan=plan, user=user, file_name=file_name, on_written=on_written)

@@ -14,7 +14,7 @@ from catalogue.exporting import (
     export_xlsx_bytes,
     template_xlsx_bytes,
 )
-from catalogue.importing import UNCHANGED
+from catalogue.importing import UNCHANGED, messages
 from catalogue.importing.columns import COLUMNS, HEADERS, Kind
 from catalogue.models import MobileChannel, ServiceItem
 from catalogue.services.importing import items_import, items_import_plan
@@ -136,8 +136,28 @@ def test_export_queries_do_not_grow_with_rows(department, sector, django_assert_
         assert len(_rows(export_xlsx_bytes(ServiceItem.objects.all()))) == 34
 
 
-def test_template_has_the_header_row_only(db):
-    assert _rows(template_xlsx_bytes()) == [list(HEADERS)]
+def test_template_has_the_header_row_and_one_example_row_skipped_on_import(department, sector):
+    header, example = _rows(template_xlsx_bytes())
+
+    assert header == list(HEADERS)
+    assert example[0].startswith("示例")
+    # Imported as it is, the template has no item row.
+    assert items_import(file=template_xlsx_bytes()).plan.file_problem == messages.NO_ROWS
+
+
+def test_template_validates_whole_numbers_and_prompts_for_multi_value_columns(db):
+    sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx_bytes())).worksheets[0]
+    by_header = {
+        sheet[f"{str(v.sqref).split(':')[0].rstrip('0123456789')}1"].value: v
+        for v in sheet.data_validations.dataValidation
+    }
+
+    for header in ("法定办结时限", "承诺办结时限", "到办事现场次数"):
+        assert by_header[header].type == "whole"
+        assert by_header[header].errorStyle == "warning"
+    # No drop-down (one value per cell) that would refuse “市级、区级”: a prompt only.
+    for header in ("行使层级", "指尖办渠道", "指尖办服务"):
+        assert by_header[header].type is None and by_header[header].prompt
 
 
 def test_template_offers_a_drop_down_for_every_fixed_choice_column():
@@ -146,13 +166,16 @@ def test_template_offers_a_drop_down_for_every_fixed_choice_column():
     lists = workbook[LISTS_SHEET]
     validated = {}
     for validation in sheet.data_validations.dataValidation:
+        if validation.type != "list":
+            continue
         column = str(validation.sqref).split(":")[0].rstrip("0123456789")
         source = validation.formula1.split("!")[1].replace("$", "")
         start, end = source.split(":")
         validated[sheet[f"{column}1"].value] = [cell.value for (cell,) in lists[f"{start}:{end}"]]
 
-    fixed_choice = {c.header for c in COLUMNS if c.kind in (Kind.BOOL, Kind.CHOICE, Kind.FLAGS)}
-    assert fixed_choice | {"实施主体", "所属行业", "指尖办渠道"} == set(validated)
+    # Multi-value columns (行使层级, 指尖办服务, 指尖办渠道) have a prompt instead (issue 10).
+    fixed_choice = {c.header for c in COLUMNS if c.kind in (Kind.BOOL, Kind.CHOICE)}
+    assert fixed_choice | {"实施主体", "所属行业"} == set(validated)
     assert validated["办件类型"] == ["即办件", "承诺件"]
     assert validated["是否网办"] == ["是", "否"]
     assert validated["实施主体"] == ["深圳市光明区住房和建设局", "深圳市光明区民政局"]

@@ -60,12 +60,14 @@ def test_changelist_offers_import_export_and_template(admin_client):
     assert "下载导入模板" in page
 
 
-def test_template_downloads_as_xlsx_with_the_header_row(admin_client):
+def test_template_downloads_as_xlsx_with_the_header_row_and_the_example_row(admin_client):
     response = admin_client.get(TEMPLATE_URL)
 
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    assert _sheet_rows(response.content) == [list(HEADERS)]
+    header, example = _sheet_rows(response.content)
+    assert header == list(HEADERS)
+    assert example[0].startswith("示例")  # skipped on import (issue 10)
 
 
 def test_import_page_shows_the_upload_form(admin_client):
@@ -88,7 +90,7 @@ def test_preview_then_confirm_writes_the_kept_plan(admin_client):
     assert "导入完成：新增 2 项，更新 0 项，0 项无变化。" in followed
 
 
-def test_preview_lists_updates_with_changed_columns_and_collapses_unchanged(
+def test_preview_lists_updates_with_old_and_new_values_and_collapses_unchanged(
     admin_client,
 ):
     admin_client.post(  # import two items, then change one of them in the file
@@ -102,10 +104,12 @@ def test_preview_lists_updates_with_changed_columns_and_collapses_unchanged(
 
     page = preview.content.decode()
     assert preview.context["counts"] == {"new": 0, "update": 1, "unchanged": 1, "error": 0}
-    name = valid_row()["事项名称"]
+    name, old = valid_row()["事项名称"], valid_row()["办理地点"]
+    # Each changed cell old → new (issue 10), not only the changed column's name.
     assert (
-        f'<tr class="row-update"><td>2</td><td>A</td><td>{name}</td><td>办理地点</td></tr>' in page
-    )
+        f'<tr class="row-update"><td>2</td><td>A</td><td>{name}</td>'
+        f'<td><ul class="changes"><li>办理地点：{old} → 新地点</li></ul></td></tr>'
+    ) in page
     assert '<details id="import-unchanged">' in page and "1 行无变化" in page
 
 

@@ -32,7 +32,6 @@ from catalogue.validators import credit_code_check_character
 from tests.catalogue.importing_support import DEPARTMENT, valid_row
 
 pytestmark = [
-    pytest.mark.skip(reason="issue 10: implemented after the contract merge"),
     pytest.mark.usefixtures("department", "other_department", "sector"),
 ]
 
