@@ -279,5 +279,6 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# After signing in without a safe `next`, go to the catalogue (not Django's /accounts/profile/).
-LOGIN_REDIRECT_URL = "admin:index"
+# After signing in without a safe `next`, go to the role's start page (config.views.home):
+# supervisors to the report, everyone else to the catalogue (not Django's /accounts/profile/).
+LOGIN_REDIRECT_URL = "home"
