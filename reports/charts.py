@@ -11,7 +11,7 @@ from functools import partial
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from catalogue.choices import ItemType, PowerSource, tier_span_display
 from catalogue.text import end_sentence, join_list
@@ -21,7 +21,7 @@ from .buckets import Bucket
 from .formatting import average, format_days, format_percent, join_names, percent, percent_text
 
 NO_ITEMS = gettext_lazy("当前筛选条件下没有事项。")
-CLAUSE_SEPARATOR = gettext_lazy("，")
+CLAUSE_SEPARATOR = pgettext_lazy("clause separator", "，")
 NO_DATA = gettext_lazy("暂无数据")
 ITEMS_UNIT = gettext_lazy("项")
 # Below this share a channel is described as "still few", as the report does for 一窗办理.
