@@ -117,7 +117,7 @@
                   label: ctx.label,
                   value: ctx.parsed,
                   unit: data.unit,
-                  share: share(ctx.parsed, ctx.dataset.data),
+                  share: share(ctx.parsed, ctx.dataset.data).toFixed(1),
                 });
               },
             },
