@@ -170,3 +170,12 @@ def test_invalid_filters_give_the_document_a_chinese_400(admin_client):
 
     assert response.status_code == 400
     assert response.json()["errors"]
+
+
+def test_a_missing_chart_font_is_reported_by_the_system_checks(settings, tmp_path):
+    from reports.checks import chart_font_check
+
+    assert chart_font_check(None) == []
+    settings.REPORT_CHART_FONT = str(tmp_path / "missing.otf")
+
+    assert [message.id for message in chart_font_check(None)] == ["reports.W001"]
