@@ -44,11 +44,6 @@ def chart_font_name() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def _figure(height: float) -> Figure:
-    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
-    return figure
-
-
 def _bars(figure: Figure, chart: Chart, *, horizontal: bool) -> None:
     axes = figure.subplots()
     several = len(chart.datasets) > 1
@@ -162,7 +157,7 @@ def chart_png(chart: Chart) -> bytes:
             height = max(2.2, 0.32 * len(chart.labels) + 0.8)
         else:
             height = 2.8
-        figure = _figure(height)
+        figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
         if chart.kind == "hbar":
             _bars(figure, chart, horizontal=True)
         elif chart.kind == "stacked-hbar":
