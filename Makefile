@@ -45,9 +45,14 @@ install: $(STAMP) $(CHARTJS) $(MO_FILES)
 	DEBUG=true $(DEV) $(PY) manage.py migrate --noinput
 	DEBUG=true $(DEV) $(PY) manage.py setup_roles >/dev/null
 
+# The background task worker (large exports) runs beside the server and stops with it; without
+# its autoreloader, whose child process would outlive the kill (restart `make run` after changing
+# task code).
 run: install
 	DEBUG=true $(DEV) $(PY) manage.py load_demo --if-empty
-	DEBUG=true $(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(DEV) $(PY) manage.py db_worker --queue-name default --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true $(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production settings on this machine, over plain HTTP on loopback: DEBUG off, static files
 # collected (hashed, compressed) and served by whitenoise, gunicorn as in deploy/. The secret
@@ -66,7 +71,9 @@ serve: $(STAMP) $(CHARTJS) $(MO_FILES) var/secret_key
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py setup_roles >/dev/null
-	$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+	$(SERVE_ENV) $(PY) manage.py db_worker --queue-name default & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
 		--workers $${GUNICORN_WORKERS:-2} config.wsgi
 
 test: $(STAMP) $(CHARTJS) $(MO_FILES)

@@ -10,9 +10,10 @@ still provides the buttons, URLs, the permission settings and the export form.
 import hashlib
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,13 +27,18 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
+from config.db_routers import replica_reads
+
 from . import exporting
 from .importing import ERROR, NEW, UNCHANGED, UPDATE, StalePlan
 from .importing import messages as import_messages
 from .importing.plan import VALUE_INDEX
 from .importing.reading import max_file_size
 from .importing.store import PlanExpired, plan_discard, plan_fetch, plan_keep
+from .models import ExportJob
 from .resources import ServiceItemResource
+from .selectors import export_job_for_user
+from .services.exports import item_export_start
 from .services.importing import items_import_apply, items_import_plan
 from .text import join_list
 
@@ -87,6 +93,21 @@ class ServiceItemImportExportMixin(ImportExportMixin):
                 "import/<str:token>/errors/",
                 self.admin_site.admin_view(self.import_errors_view),
                 name="{}_{}_import_errors".format(*info),
+            ),
+            path(
+                "export/<int:job_id>/",
+                self.admin_site.admin_view(self.export_job_view),
+                name="{}_{}_export_job".format(*info),
+            ),
+            path(
+                "export/<int:job_id>/status/",
+                self.admin_site.admin_view(self.export_job_status_view),
+                name="{}_{}_export_job_status".format(*info),
+            ),
+            path(
+                "export/<int:job_id>/file/",
+                self.admin_site.admin_view(self.export_job_file_view),
+                name="{}_{}_export_job_file".format(*info),
             ),
         ]
         return urls + super().get_urls()
@@ -251,11 +272,76 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         }
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
-        response = super()._do_file_export(file_format, request, queryset, export_form)
+        # Only reads (access was checked by export_action, on the primary).
+        with replica_reads():
+            background = queryset.count() >= settings.EXPORT_BACKGROUND_MIN_ROWS
+        if background:
+            job = item_export_start(
+                user=request.user,
+                queryset=queryset,
+                file_format=ExportJob.Format.CSV
+                if isinstance(file_format, CSV)
+                else ExportJob.Format.XLSX,
+                file_name=self.get_export_filename(request, queryset, file_format),
+            )
+            return HttpResponseRedirect(self._url("export_job", job.pk))
+        with replica_reads():
+            response = super()._do_file_export(file_format, request, queryset, export_form)
         response["Content-Disposition"] = _content_disposition(
             self.get_export_filename(request, queryset, file_format)
         )
         return response
+
+    # A background export: its page, its progress (polled by static/js/admin/export_job.js)
+    # and its file. Read on the primary: a replica may not have the job yet.
+    def _export_job(self, request, job_id) -> ExportJob:
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        job = export_job_for_user(request.user, job_id)
+        if job is None:
+            raise Http404
+        return job
+
+    def export_job_view(self, request, job_id):
+        job = self._export_job(request, job_id)
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("导出实施清单事项"),
+            "job": job,
+            "status": _export_job_status(job, self._url("export_job_file", job.pk)),
+            "status_url": self._url("export_job_status", job.pk),
+        }
+        return TemplateResponse(request, "admin/catalogue/serviceitem/export_job.html", context)
+
+    def export_job_status_view(self, request, job_id):
+        job = self._export_job(request, job_id)
+        return JsonResponse(
+            _export_job_status(job, self._url("export_job_file", job.pk)),
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+    def export_job_file_view(self, request, job_id):
+        job = self._export_job(request, job_id)
+        if job.status != ExportJob.Status.DONE:
+            raise Http404
+        content_type = "text/csv" if job.file_format == ExportJob.Format.CSV else XLSX_CONTENT_TYPE
+        response = HttpResponse(bytes(job.content), content_type=content_type)
+        response["Content-Disposition"] = _content_disposition(job.file_name)
+        return response
+
+
+def _export_job_status(job: ExportJob, file_url: str) -> dict:
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "rows_written": job.rows_written,
+        "total_rows": job.total_rows,
+        "message": gettext("已写入 %(written)s / %(total)s 个事项。")
+        % {"written": job.rows_written, "total": job.total_rows},
+        "file_url": file_url if job.status == ExportJob.Status.DONE else None,
+    }
 
 
 def _content_disposition(file_name: str) -> str:

@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import logging
+from collections.abc import Callable
 
 import xlsxwriter
 from django.db.models import QuerySet
@@ -25,6 +26,10 @@ from .spreadsheet_text import FORMULA_TRIGGERS, neutralise_formula, safe_cells
 from .xlsx_rows import write_rows_into
 
 logger = logging.getLogger(__name__)
+
+# Told the number of rows written so far (a background export records its progress).
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 1000
 
 STREAM_CHUNK_SIZE = 2000
 _TRIGGER_CHARACTERS = "".join(FORMULA_TRIGGERS)
@@ -48,10 +53,12 @@ _QUERY_FIELDS = {
 }
 
 
-def export_rows(queryset: QuerySet[ServiceItem]):
+def export_rows(queryset: QuerySet[ServiceItem], *, progress: Progress | None = None):
     """Yield one list of cells per item, in the template's column order.
 
     Two queries in all: the channels of the selected items, then the items streamed in chunks.
+    `progress(rows)`, when given, hears the number of rows yielded every PROGRESS_EVERY rows
+    and at the end.
     """
     through = ServiceItem.mobile_channels.through
     channels = {}
@@ -77,6 +84,7 @@ def export_rows(queryset: QuerySet[ServiceItem]):
             plan.append((position, renderers[column.field]))
             position += 1
     rows = queryset.values_list("pk", *query_fields).iterator(chunk_size=STREAM_CHUNK_SIZE)
+    count = 0
     for values in rows:
         cells = []
         for position, render in plan:
@@ -92,6 +100,11 @@ def export_rows(queryset: QuerySet[ServiceItem]):
                 value = neutralise_formula(value)
             cells.append(value)
         yield cells
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
 
 
 def write_csv(rows, stream: io.TextIOBase) -> int:
@@ -112,9 +125,11 @@ def _log_export(*, user, file_name: str, count: int) -> None:
     logger.info("Export of %d items to %r by %s", count, file_name, who)
 
 
-def export_csv_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
+def export_csv_bytes(
+    queryset, *, user=None, file_name: str = "", progress: Progress | None = None
+) -> bytes:
     stream = io.StringIO()
-    count = write_csv(export_rows(queryset), stream)
+    count = write_csv(export_rows(queryset, progress=progress), stream)
     _log_export(user=user, file_name=file_name, count=count)
     return stream.getvalue().encode("utf-8")
 
@@ -124,11 +139,15 @@ def _departments_offered(user) -> QuerySet[Department] | None:
     return None if user is None else departments_for_user(user)
 
 
-def export_xlsx(queryset, target, *, user=None, file_name: str = "") -> int:
+def export_xlsx(
+    queryset, target, *, user=None, file_name: str = "", progress: Progress | None = None
+) -> int:
     """The items of `queryset` in the template format, to `target` (a path or a binary file
     object). Returns the number of items written. `user`: whose departments the drop-down
     offers (None, from the command line: every department)."""
-    count = write_xlsx(export_rows(queryset), target, departments=_departments_offered(user))
+    count = write_xlsx(
+        export_rows(queryset, progress=progress), target, departments=_departments_offered(user)
+    )
     _log_export(user=user, file_name=file_name or str(target), count=count)
     return count
 
@@ -188,9 +207,11 @@ def write_xlsx(rows, target, *, departments: QuerySet[Department] | None = None)
     return written[ITEMS_PART]
 
 
-def export_xlsx_bytes(queryset, *, user=None, file_name: str = "") -> bytes:
+def export_xlsx_bytes(
+    queryset, *, user=None, file_name: str = "", progress: Progress | None = None
+) -> bytes:
     stream = io.BytesIO()
-    export_xlsx(queryset, stream, user=user, file_name=file_name)
+    export_xlsx(queryset, stream, user=user, file_name=file_name, progress=progress)
     return stream.getvalue()
 
 

@@ -434,3 +434,55 @@ class ImportBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.item_id}"
+
+
+class ExportJob(models.Model):
+    """An item export written in the background (above EXPORT_BACKGROUND_MIN_ROWS rows): its
+    selection, its progress and, once done, its file. The file is kept here, in the database,
+    so that whichever instance the user's next request reaches can offer it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在导出")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_format = models.CharField(_("格式"), max_length=4, choices=Format.choices)
+    # The pickled Query of the selection (the user's scope, the changelist's filters and
+    # search), as Django supports for pickling a QuerySet's query; written only by this app.
+    selection = models.BinaryField(_("所选事项"))
+    total_rows = models.PositiveIntegerField(_("事项数"))
+    rows_written = models.PositiveIntegerField(_("已写入"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    content = models.BinaryField(_("文件"), null=True, editable=False)
+    created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = pgettext_lazy("plural", "导出任务")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", content__isnull=False, finished_at__isnull=False)
+                | (~Q(status="done") & Q(content__isnull=True)),
+                name="export_job_file_when_done",
+                violation_error_message=_("导出任务：只有已完成的任务才有文件，且必有文件。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.file_name

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, QuerySet
 
-from .models import Department, ImportBatch, MainItem, ServiceItem
+from .models import Department, ExportJob, ImportBatch, MainItem, ServiceItem
 from .roles import department_scope
 
 
@@ -15,6 +15,15 @@ def service_items_for_user(user, *, with_related: bool = False) -> QuerySet[Serv
     """The items `user` may see: every door (admin, export, reports) starts from here."""
     items = ServiceItem.objects.for_user(user)
     return items.with_related() if with_related else items
+
+
+def items_using_mobile_channels(channels) -> QuerySet[ServiceItem]:
+    """The items that offer any of `channels` (instances, ids or a queryset) on 指尖办."""
+    return ServiceItem.objects.filter(
+        pk__in=ServiceItem.mobile_channels.through.objects.filter(
+            mobilechannel_id__in=channels
+        ).values("serviceitem_id")
+    )
 
 
 def departments_for_user(user) -> QuerySet[Department]:
@@ -43,3 +52,8 @@ def department_with_most_items() -> Department | None:
         .order_by("-item_count", "name")
         .first()
     )
+
+
+def export_job_for_user(user, job_id: int) -> ExportJob | None:
+    """A background export, to the user who started it only."""
+    return ExportJob.objects.filter(pk=job_id, user=user).first()

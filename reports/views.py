@@ -8,6 +8,8 @@ from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
+from config.db_routers import ReplicaReadsMixin
+
 from .charts import CHART_SPECS
 from .document import report_document
 from .export import report_workbook
@@ -20,8 +22,9 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Binds the report's filters to the query string, over the user's items."""
+class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin, ReplicaReadsMixin):
+    """Binds the report's filters to the query string, over the user's items. Only reads: after
+    the access checks, its queries may go to the read replica."""
 
     # Anonymous users are sent to the login page; signed-in users without the right get 403.
     permission_required = "catalogue.view_reports"

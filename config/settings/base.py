@@ -58,6 +58,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 # --- end of serving: database connections ---
+
+# --- tasks branch: read replica (issue 11.2) ---
+# DATABASE_REPLICA_URL: a read-only copy of the primary (streaming replication). Views that only
+# read (the report, summary.json, chart data, exports) send their queries there through
+# config.db_routers; writes and every check that guards a write stay on the primary. Pooling
+# applies to it as to the primary. Unset: everything on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    if "pool" in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = dict(
+            DATABASES["default"]["OPTIONS"]["pool"]
+        )
+    # Test runs use the primary's test database for the replica alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_REPLICA = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
+# --- end of tasks branch: read replica ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Password of the demo login created by `manage.py load_demo`; random on every run when empty.
@@ -86,6 +103,10 @@ INSTALLED_APPS = [
     "config.apps.AxesConfig",
     "csp",  # hardening: django-csp's system checks
     "reports",
+    # --- tasks branch: background tasks (Django's tasks API, backport; database backend)
+    "django_tasks",
+    "django_tasks_db",
+    # --- end tasks branch
 ]
 
 MIDDLEWARE = [
@@ -194,6 +215,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # --- end of serving: static files ---
+
+# --- tasks branch: several instances, one database (issue 11.2) ---
+# Nothing an instance needs may live in another's memory or on its disk. Sessions are rows in
+# the database (Django's default, stated here), django-axes counts failed sign-ins and locks out
+# in the database, and no per-process cache exists: nothing uses Django's cache today, and the
+# default (local memory) would differ between instances the day something did. A feature that
+# needs one should use the database cache (`createcachetable`) or a shared server.
+# Uploaded files are read in the request and never stored; export files written in the
+# background are kept in the database (catalogue.ExportJob).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# --- end of tasks branch: several instances ---
+
+# --- tasks branch: background tasks (issue 11.3) ---
+# Django's tasks API (the django-tasks backport) with its database backend: tasks are rows in
+# the database, run by `manage.py db_worker` (started by `make run` and `make serve`; in
+# production its own unit, deploy/catalogue-worker.service). An item export of at least
+# EXPORT_BACKGROUND_MIN_ROWS items is written by a task; smaller ones in the request as before.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EXPORT_BACKGROUND_MIN_ROWS = env.int("EXPORT_BACKGROUND_MIN_ROWS", default=20_000)
+# --- end of tasks branch: background tasks ---
 
 # Checked import plans kept between the admin's preview and its confirmation.
 IMPORT_PLAN_DIR = env.path("IMPORT_PLAN_DIR", default=BASE_DIR / "var" / "import-plans")

@@ -21,3 +21,14 @@ WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = False
 
 IMPORT_PLAN_DIR = Path(tempfile.gettempdir()) / "catalogue-test-import-plans"
+
+# --- tasks branch: read replica ---
+# A `replica` alias mirroring the test database, off unless a test sets READ_REPLICA="replica"
+# (tests/config/test_db_routers.py): its queries then run on a second connection.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+READ_REPLICA = None
+# --- end of tasks branch: read replica ---
+
+# --- tasks branch: tasks run at once, in the request (a browser test uses a real worker) ---
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

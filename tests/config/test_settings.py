@@ -123,3 +123,43 @@ def test_connection_pooling_serves_connections_from_a_psycopg_pool():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ConnectionPool", "1", "3"]
+
+
+# --- several instances, one database (issue 11.2) ---
+
+
+def test_sessions_lock_outs_and_caches_live_in_the_database_or_nowhere():
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    for cache in settings.CACHES.values():
+        assert cache["BACKEND"] in {
+            "django.core.cache.backends.dummy.DummyCache",
+            "django.core.cache.backends.db.DatabaseCache",
+        }
+
+
+def test_no_model_keeps_a_file_on_an_instances_disk():
+    from django.apps import apps
+    from django.db.models import FileField
+
+    file_fields = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, FileField)
+    ]
+    assert file_fields == []
+
+
+def test_a_read_replica_is_configured_from_database_replica_url():
+    result = _manage_shell(
+        "from django.conf import settings\n"
+        "replica = settings.DATABASES['replica']\n"
+        "print(settings.READ_REPLICA, replica['NAME'], replica['HOST'], replica['TEST']['MIRROR'])",
+        SECRET_KEY="key",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/catalogue",
+        DATABASE_REPLICA_URL="postgres://reader@10.0.0.2:5432/catalogue",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["replica", "catalogue", "10.0.0.2", "default"]
