@@ -9,6 +9,10 @@ PORT ?= 8000
 # Chart.js comes from the npm registry (pinned by package-lock.json) and is served as a local
 # static file: only the built bundle is copied, into the git-ignored static/vendor/.
 CHARTJS := static/vendor/chart.js/chart.umd.min.js
+# The report's chart images (matplotlib, drawn on the server) are set in Source Han Sans SC, from
+# the npm registry too, so that no system font is assumed. It is not a static file: only the
+# server reads it (reports/images.py), from the git-ignored vendor/fonts/.
+CHART_FONT := vendor/fonts/SourceHanSansSC-Regular.otf
 
 .PHONY: install run serve test test-browser lint format messages
 
@@ -29,6 +33,13 @@ $(CHARTJS): package-lock.json
 	mkdir -p $(@D)
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
 		node_modules/chart.js/LICENSE.md $(@D)/
+	mkdir -p static/vendor/chartjs-plugin-datalabels static/vendor/axe-core
+	cp node_modules/chartjs-plugin-datalabels/dist/chartjs-plugin-datalabels.min.js \
+		node_modules/chartjs-plugin-datalabels/LICENSE.md static/vendor/chartjs-plugin-datalabels/
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
+	mkdir -p $(dir $(CHART_FONT))
+	cp node_modules/node-source-han-sans-sc/SourceHanSansSC-Regular.otf \
+		node_modules/node-source-han-sans-sc/LICENSE $(dir $(CHART_FONT))
 
 install: $(STAMP) $(CHARTJS) $(MO_FILES)
 	DEBUG=true $(DEV) $(PY) manage.py migrate --noinput

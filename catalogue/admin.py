@@ -457,6 +457,7 @@ class ServiceItemAdmin(
             "admin/js/jquery.init.js",
             "js/admin/main_item_autocomplete.js",
             "js/admin/dependent_fields.js",
+            "js/admin/autocomplete_labels.js",
         ]
 
     # Derived from the tier set, in the active language; sorted by the set.

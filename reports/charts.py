@@ -11,19 +11,23 @@ from functools import partial
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from catalogue.choices import ItemType, PowerSource, tier_span_display
 from catalogue.text import end_sentence, join_list
 
 from . import buckets
 from .buckets import Bucket
-from .formatting import average, format_percent, join_names, percent, percent_text
+from .formatting import average, format_days, format_percent, join_names, percent, percent_text
 
 NO_ITEMS = gettext_lazy("当前筛选条件下没有事项。")
+CLAUSE_SEPARATOR = pgettext_lazy("clause separator", "，")
 NO_DATA = gettext_lazy("暂无数据")
+ITEMS_UNIT = gettext_lazy("项")
 # Below this share a channel is described as "still few", as the report does for 一窗办理.
 FEW_PERCENT = 50
+# Sentences name at most this many departments, sectors or spans, then say 等.
+NAMED_AT_MOST = 4
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Chart:
     labels: list[str]
     datasets: list[Dataset]
     sentence: str
-    unit: str = gettext_lazy("项")
+    unit: str = ITEMS_UNIT
     # How the figures are counted, where the reader needs telling (shown under the chart).
     note: str = ""
 
@@ -75,7 +79,7 @@ class Chart:
         """Headers and rows `[label, value, percent, value, percent, …]` (percent may be None)."""
         headers = [self.category]
         for ds in self.datasets:
-            headers.append(ds.label)
+            headers.append(self.value_header(ds))
             if ds.base is not None:
                 headers.append(_("占比"))
         rows = []
@@ -87,6 +91,12 @@ class Chart:
                     row.append(ds.percents()[index])
             rows.append(row)
         return {"headers": headers, "rows": rows}
+
+    def value_header(self, dataset: Dataset) -> str:
+        """A value column's heading: the dataset, and its unit where it is not 项 (天)."""
+        if str(self.unit) == str(ITEMS_UNIT):
+            return dataset.label
+        return _("%(label)s（%(unit)s）") % {"label": dataset.label, "unit": self.unit}
 
     def column_kinds(self) -> list[str]:
         """What each column of `table()` holds: label, value or percent."""
@@ -156,7 +166,7 @@ class YesNoChart:
     category: Promise
     sentence_many: Promise  # share at or above FEW_PERCENT
     sentence_few: Promise
-    sentence_none: Promise | None = None  # no item in the bucket (default: sentence_few)
+    sentence_none: Promise  # no item in the bucket: "only 0 items, 0%" reads wrong
 
 
 YES_NO_CHARTS = (
@@ -166,6 +176,7 @@ YES_NO_CHARTS = (
         gettext_lazy("是否进驻大厅"),
         gettext_lazy("目前已有%(percent)s的事项进驻大厅，共%(count)s项，方便公众一站式办理。"),
         gettext_lazy("目前进驻大厅的事项还较少，仅有%(count)s项，占比%(percent)s。"),
+        gettext_lazy("目前还没有事项进驻大厅。"),
     ),
     YesNoChart(
         buckets.ONE_WINDOW,
@@ -173,6 +184,7 @@ YES_NO_CHARTS = (
         gettext_lazy("是否一窗办理"),
         gettext_lazy("纳入一窗办理的较多，达到%(count)s项，占比%(percent)s。"),
         gettext_lazy("纳入一窗办理的目前还较少，仅有%(count)s个事项，占比%(percent)s。"),
+        gettext_lazy("目前还没有事项纳入一窗办理。"),
     ),
     YesNoChart(
         buckets.COMPREHENSIVE_WINDOW,
@@ -180,6 +192,7 @@ YES_NO_CHARTS = (
         gettext_lazy("是否综合窗口受理"),
         gettext_lazy("纳入综合窗口受理的较多，达到%(count)s项，占比%(percent)s。"),
         gettext_lazy("纳入综合窗口受理的目前还较少，仅有%(count)s项，占比%(percent)s。"),
+        gettext_lazy("目前还没有事项纳入综合窗口受理。"),
     ),
     YesNoChart(
         buckets.ONLINE,
@@ -187,6 +200,7 @@ YES_NO_CHARTS = (
         gettext_lazy("是否网办"),
         gettext_lazy("网上可办的事项达到%(count)s项，占比%(percent)s。"),
         gettext_lazy("网上可办的事项目前还较少，只有%(count)s项，占比%(percent)s。"),
+        gettext_lazy("目前还没有网上可办的事项。"),
     ),
     YesNoChart(
         buckets.MOBILE,
@@ -194,6 +208,7 @@ YES_NO_CHARTS = (
         gettext_lazy("是否指尖办"),
         gettext_lazy("支持指尖办理的事项达到%(count)s项，占比%(percent)s。"),
         gettext_lazy("目前支持指尖办理的还相对较少，只有%(count)s项，占比%(percent)s。"),
+        gettext_lazy("目前还没有支持指尖办理的事项。"),
     ),
     YesNoChart(
         buckets.INSTANT_APPROVAL,
@@ -210,7 +225,7 @@ def yes_no_chart(definition: YesNoChart, *, figures: dict) -> Chart:
     total, yes = figures["total"], figures[definition.bucket.key]
     if not total:
         sentence = str(NO_ITEMS)
-    elif not yes and definition.sentence_none is not None:
+    elif not yes:
         sentence = str(definition.sentence_none)
     else:
         few = percent(yes, total) < FEW_PERCENT
@@ -220,6 +235,45 @@ def yes_no_chart(definition: YesNoChart, *, figures: dict) -> Chart:
     labels = [_("是"), _("否")]
     return item_count_chart(
         definition.slug, labels, [yes, total - yes], base=total, sentence=sentence, head=head
+    )
+
+
+def channel_comparison_chart(*, figures: dict) -> Chart:
+    """The six yes/no statistics side by side: one bar each, 是 and 否 of all items."""
+    total = figures["total"]
+    counts = [figures[bucket.key] for bucket in buckets.YES_NO]
+    labels = [str(bucket.label) for bucket in buckets.YES_NO]
+    if not total:
+        sentence = str(NO_ITEMS)
+    elif len(set(counts)) == 1:
+        sentence = _("%(total)s项事项中，各渠道的占比均为%(percent)s。") % {
+            "total": total,
+            "percent": percent_text(counts[0], total),
+        }
+    else:
+        most = max(range(len(counts)), key=lambda index: counts[index])
+        least = min(range(len(counts)), key=lambda index: counts[index])
+        sentence = _(
+            "%(total)s项事项中，%(most)s的占比最高，为%(most_percent)s；"
+            "%(least)s的最低，为%(least_percent)s。"
+        ) % {
+            "total": total,
+            "most": labels[most],
+            "most_percent": percent_text(counts[most], total),
+            "least": labels[least],
+            "least_percent": percent_text(counts[least], total),
+        }
+    return Chart(
+        slug="channels",
+        title=_("办理渠道对比"),
+        kind="stacked-hbar",
+        category=_("渠道"),
+        labels=labels,
+        datasets=[
+            Dataset(label=_("是"), data=counts, base=total),
+            Dataset(label=_("否"), data=[total - count for count in counts], base=total),
+        ],
+        sentence=sentence,
     )
 
 
@@ -235,12 +289,19 @@ def department_chart(*, departments: list[dict]) -> Chart:
             "目前共提供各类政务服务事项%(total)s项，",
             "目前共提供各类政务服务事项%(total)s项，",
             total,
-        ) % {"total": total} + ngettext(
-            "分布在%(names)s%(number)s个实施主体。", "分布在%(names)s%(number)s个实施主体。", number
-        ) % {
-            "names": join_names(labels[:4], more=True) if number > 1 else labels[0],
-            "number": number,
-        }
+        ) % {"total": total}
+        if number == 1:
+            sentence += _("全部由%(name)s实施。") % {"name": labels[0]}
+        elif number <= NAMED_AT_MOST:
+            sentence += _("分布在%(names)s共%(number)s个实施主体。") % {
+                "names": join_names(labels),
+                "number": number,
+            }
+        else:
+            sentence += _("分布在%(names)s%(number)s个实施主体。") % {
+                "names": join_names(labels[:NAMED_AT_MOST], more=True),
+                "number": number,
+            }
     return item_count_chart("department", labels, counts, base=total, sentence=sentence)
 
 
@@ -270,7 +331,12 @@ def handling_type_chart(*, figures: dict) -> Chart:
     if not total:
         sentence = str(NO_ITEMS)
     elif len(set(counts.values())) == 1:
-        sentence = _("从办件类型来看，即办件和承诺件各占50%。")
+        sentence = _("从办件类型来看，即办件和承诺件各占%(percent)s。") % {
+            "percent": format_percent(50.0)
+        }
+    elif not all(counts.values()):
+        only = next(bucket for bucket, count in counts.items() if count)
+        sentence = _("从办件类型来看，全部为%(kind)s。") % {"kind": only.label}
     else:
         more, fewer = sorted(counts, key=lambda bucket: -counts[bucket])
         sentence = _(
@@ -326,6 +392,8 @@ def power_source_chart(*, power_sources: list[dict]) -> Chart:
     total = sum(counts)
     if not total:
         sentence = str(NO_ITEMS)
+    elif len(labels) == 1:
+        sentence = _("从权力来源来看，全部为%(name)s。") % {"name": labels[0]}
     else:
         sentence = _(
             "从权力来源来看，可分为%(names)s。其中，%(first)s的最多，达到%(percent)s。"
@@ -353,15 +421,25 @@ def tier_span_chart(*, tier_spans: list[dict]) -> Chart:
             {"span": label, "percent": percent_text(count, total)}
             for label, count in zip(labels[:3], counts, strict=False)
         ]
-        sentence = _("从行使层级来看，%(span)s的最多，达到%(percent)s") % shares[0]
-        if len(shares) > 1:
+        if len(shares) == 1:
+            sentence = _("从行使层级来看，全部为%(span)s。") % shares[0]
+        else:
+            sentence = _("从行使层级来看，%(span)s的最多，达到%(percent)s") % shares[0]
             sentence += _("，其次是%(span)s，为%(percent)s") % shares[1]
-        if len(shares) > 2:
-            sentence += _("，%(span)s的为%(percent)s") % shares[2]
-        sentence += _("。总体来看，仅在一个层级行使的占%(single)s，其他%(cross)s都是跨层级的。") % {
-            "single": percent_text(single_tier, total),
-            "cross": percent_text(total - single_tier, total),
-        }
+            if len(shares) > 2:
+                sentence += _("，%(span)s的为%(percent)s") % shares[2]
+            sentence += end_sentence()
+        if not single_tier:
+            sentence += _("总体来看，全部事项都是跨层级的。")
+        elif single_tier == total:
+            sentence += _("总体来看，全部事项仅在一个层级行使。")
+        else:
+            sentence += _(
+                "总体来看，仅在一个层级行使的占%(single)s，其他%(cross)s都是跨层级的。"
+            ) % {
+                "single": percent_text(single_tier, total),
+                "cross": percent_text(total - single_tier, total),
+            }
     return item_count_chart("tier-span", labels, counts, base=total, sentence=sentence)
 
 
@@ -403,24 +481,19 @@ def onsite_visits_chart(*, figures: dict) -> Chart:
     if not total:
         sentence = str(NO_ITEMS)
     else:
-        zero, one, two, more = (percent_text(count, total) for count in counts)
-        sentence = _(
-            "到现场次数方面，目前有%(zero)s的事项到现场0次即可，即不需要到现场，"
-            "%(one)s的事项跑1次即可"
-        ) % {"zero": zero, "one": one}
-        if counts[2]:
-            sentence += ngettext(
-                "，需要到现场2次的有%(count)s项，占比%(percent)s",
-                "，需要到现场2次的有%(count)s项，占比%(percent)s",
-                counts[2],
-            ) % {"count": counts[2], "percent": two}
-        if counts[3]:
-            sentence += ngettext(
-                "，3次及以上的有%(count)s项，占比%(percent)s",
-                "，3次及以上的有%(count)s项，占比%(percent)s",
-                counts[3],
-            ) % {"count": counts[3], "percent": more}
-        sentence += end_sentence()
+        # Only the visit counts some item has: "0.0% of the items need no visit" says nothing.
+        clauses = (
+            _("目前有%(percent)s的事项到现场0次即可，即不需要到现场"),
+            _("%(percent)s的事项跑1次即可"),
+            _("需要到现场2次的有%(count)s项，占比%(percent)s"),
+            _("3次及以上的有%(count)s项，占比%(percent)s"),
+        )
+        parts = [
+            clause % {"count": count, "percent": percent_text(count, total)}
+            for clause, count in zip(clauses, counts, strict=True)
+            if count
+        ]
+        sentence = _("到现场次数方面，") + str(CLAUSE_SEPARATOR).join(parts) + end_sentence()
     return item_count_chart(
         "onsite-visits",
         [str(bucket.label) for bucket in buckets.ONSITE_VISITS],
@@ -445,11 +518,22 @@ def legal_time_chart(*, figures: dict) -> Chart:
     elif not timed:
         sentence = _("当前没有设定法定办结时限的事项。")
     else:
-        upto_1, upto_10, upto_30, over_30 = (percent_text(count, timed) for count in counts)
-        sentence = _(
-            "办理时间方面，从法定办结时限来看，1天以内办结的达到%(upto_1)s，2至10天的达到%(upto_10)s，"
-            "11至30天的达到%(upto_30)s，30天以上的占%(over_30)s。"
-        ) % {"upto_1": upto_1, "upto_10": upto_10, "upto_30": upto_30, "over_30": over_30}
+        pairs = zip(buckets.LEGAL_LIMITS, counts, strict=True)
+        used = [(bucket, count) for bucket, count in pairs if count]
+        if len(used) == 1:
+            sentence = _("办理时间方面，设定了法定办结时限的事项，时限都在%(limit)s。") % {
+                "limit": used[0][0].label
+            }
+        else:
+            sentence = (
+                _("办理时间方面，从法定办结时限来看，")
+                + str(CLAUSE_SEPARATOR).join(
+                    _("%(limit)s的占%(percent)s")
+                    % {"limit": bucket.label, "percent": percent_text(count, timed)}
+                    for bucket, count in used
+                )
+                + end_sentence()
+            )
         sentence += _left_out_sentence(figures)
     return item_count_chart(
         "legal-time",
@@ -521,37 +605,36 @@ def time_compression_chart(*, figures: dict) -> Chart:
     else:
         sentence = _("时间压缩方面，")
         for unit, unit_times in units:
+            # One ratio, that of the sums (the table's 占比): the ratio of the rounded
+            # averages differs from it in the last decimal and would be a second figure.
             sentence += ngettext(
-                "按%(unit)s计的%(count)s项事项，承诺时间只有法定时间的%(ratio)s。"
-                "平均法定时间为%(avg_legal)s天，而承诺时间已压缩至%(avg_promised)s天，"
-                "仅占法定时间的%(avg_ratio)s。",
-                "按%(unit)s计的%(count)s项事项，承诺时间只有法定时间的%(ratio)s。"
-                "平均法定时间为%(avg_legal)s天，而承诺时间已压缩至%(avg_promised)s天，"
-                "仅占法定时间的%(avg_ratio)s。",
+                "按%(unit)s计的%(count)s项事项，平均法定时间为%(avg_legal)s天，"
+                "而承诺时间已压缩至%(avg_promised)s天，承诺时间只有法定时间的%(ratio)s。",
+                "按%(unit)s计的%(count)s项事项，平均法定时间为%(avg_legal)s天，"
+                "而承诺时间已压缩至%(avg_promised)s天，承诺时间只有法定时间的%(ratio)s。",
                 unit_times["items"],
             ) % {
                 "unit": unit.label,
                 "count": unit_times["items"],
                 "ratio": format_percent(unit_times["promised_to_legal_percent"]),
-                "avg_legal": f"{unit_times['avg_legal_days']:g}",
-                "avg_promised": f"{unit_times['avg_promised_days']:g}",
-                "avg_ratio": format_percent(unit_times["avg_promised_to_legal_percent"]),
+                "avg_legal": format_days(unit_times["avg_legal_days"]),
+                "avg_promised": format_days(unit_times["avg_promised_days"]),
             }
         sentence += differing + _left_out_sentence(figures)
-    labels, totals, total_bases, averages, average_bases = [], [], [], [], []
+    labels, totals, total_bases, averages = [], [], [], []
     for unit, unit_times in units:
         for limit, key in ((_("法定办结时限"), "legal"), (_("承诺办结时限"), "promised")):
             labels.append(_("%(limit)s（%(unit)s）") % {"limit": limit, "unit": unit.label})
             totals.append(unit_times[f"{key}_days_total"])
             averages.append(unit_times[f"avg_{key}_days"])
         total_bases += [unit_times["legal_days_total"]] * 2
-        average_bases += [unit_times["avg_legal_days"]] * 2
     return headed_chart(
         "time-compression",
         labels,
         [
-            Dataset(label=_("合计"), data=totals, base=total_bases),
-            Dataset(label=_("平均"), data=averages, base=average_bases),
+            # "合计 17555（天）" meant nothing: the sum is of every item's limit.
+            Dataset(label=_("各事项时限相加"), data=totals, base=total_bases),
+            Dataset(label=_("平均每项"), data=averages),
         ],
         sentence=sentence,
         unit=gettext_lazy("天"),
@@ -588,6 +671,7 @@ CHART_SPECS = {
         ChartSpec("mobile-service", ("figures",), mobile_service_chart),
         ChartSpec("onsite-visits", ("figures",), onsite_visits_chart),
         _YES_NO_SPECS["instant-approval"],
+        ChartSpec("channels", ("figures",), channel_comparison_chart),
         ChartSpec("legal-time", ("figures",), legal_time_chart),
         ChartSpec("time-compression", ("figures",), time_compression_chart),
     )
@@ -598,6 +682,7 @@ SECTIONS = (
     ("overview", gettext_lazy("总体情况"), ("department", "sector")),
     ("categories", gettext_lazy("类别与来源"), ("handling-type", "item-type", "power-source")),
     ("tiers", gettext_lazy("跨层级情况"), ("tier-span",)),
+    ("comparison", gettext_lazy("办理渠道对比"), ("channels",)),
     ("hall", gettext_lazy("大厅办与窗口办"), ("in-hall", "one-window", "comprehensive-window")),
     (
         "channels",

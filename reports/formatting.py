@@ -1,4 +1,9 @@
-"""Numbers and lists as the report writes them: rounded half up, 94%, A、B和C."""
+"""Numbers and lists as the report writes them: rounded half up, 94.1%, A、B和C.
+
+One rounding rule for every percentage of the report (page, sentences, tables, documents):
+one decimal, rounded half up, always shown ("7.0%" beside "12.7%"), so a sentence and its
+table say the same figure.
+"""
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -7,22 +12,29 @@ from django.utils.translation import gettext as _
 
 from catalogue.text import join_list
 
+PERCENT_DIGITS = 1
 
-def percent(part, whole, digits: int = 1) -> float:
-    """`part` as a percentage of `whole`, rounded half up; 0 when `whole` is 0."""
+
+def percent(part, whole) -> float:
+    """`part` as a percentage of `whole`, rounded half up to one decimal; 0 when `whole` is 0."""
     if not whole:
         return 0.0
     value = Decimal(str(part)) * 100 / Decimal(str(whole))
-    return float(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    return float(value.quantize(Decimal(1).scaleb(-PERCENT_DIGITS), rounding=ROUND_HALF_UP))
 
 
 def format_percent(value: float) -> str:
-    """94.0 → "94%", 26.9 → "26.9%"."""
-    return f"{value:g}%"
+    """94.0 → "94.0%", 26.9 → "26.9%": the decimal is always written."""
+    return f"{value:.{PERCENT_DIGITS}f}%"
 
 
-def percent_text(part, whole, digits: int = 0) -> str:
-    return format_percent(percent(part, whole, digits))
+def percent_text(part, whole) -> str:
+    return format_percent(percent(part, whole))
+
+
+def format_days(value: float) -> str:
+    """An average number of days as the report writes it: 25.8, 7.0."""
+    return f"{value:.1f}"
 
 
 def average(total, count, digits: int = 1) -> float:

@@ -11,6 +11,7 @@ from catalogue.models import ServiceItem
 
 from . import selectors
 from .charts import CHART_SPECS, SECTIONS, Chart, build_chart
+from .headline import KeyFigure, key_figures
 from .summary import summary_document, summary_figures
 
 # One query each.
@@ -47,6 +48,9 @@ class Report:
             {"key": key, "title": title, "charts": [self.charts[slug] for slug in slugs]}
             for key, title, slugs in SECTIONS
         ]
+
+    def key_figures(self) -> list[KeyFigure]:
+        return key_figures(self.figures)
 
     def as_summary(self) -> dict:
         return summary_document(self)

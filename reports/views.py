@@ -4,18 +4,22 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from config.db_routers import ReplicaReadsMixin
 
 from .charts import CHART_SPECS
+from .document import report_document
 from .export import report_workbook
 from .filters import ReportFilter
+from .headline import report_issuer, report_title
 from .report import chart_build, report_build
 from .selectors import report_items
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin, ReplicaReadsMixin):
@@ -62,6 +66,8 @@ class ReportPageView(ReportFilterMixin, TemplateView):
         return super().get_context_data(
             filter=filterset,
             applied_filters=filterset.applied() if filterset.is_valid() else [],
+            report_title=report_title(),
+            report_issuer=report_issuer(),
             **kwargs,
         )
 
@@ -105,18 +111,40 @@ class SummaryView(ReportFilterMixin, View):
         return JsonResponse(report.as_summary(), json_dumps_params={"ensure_ascii": False})
 
 
-class ExportView(ReportFilterMixin, View):
+class ReportDownloadView(ReportFilterMixin, View):
+    """The filtered report as a file: `render(report=, filters=)` gives its bytes."""
+
+    content_type: str
+    filename_format: str  # translated, with %(date)s
+
+    def render(self, *, report, filters) -> bytes:
+        raise NotImplementedError
+
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return self.invalid_filters_response()
         report = report_build(items=filterset.qs)
-        content = report_workbook(report=report, filters=filterset.applied())
-        filename = _("政务服务事项统计报表-%(date)s.xlsx") % {
-            "date": timezone.localdate().strftime("%Y%m%d")
-        }
+        content = self.render(report=report, filters=filterset.applied())
+        filename = _(self.filename_format) % {"date": timezone.localdate().strftime("%Y%m%d")}
         return HttpResponse(
             content,
-            content_type=XLSX_CONTENT_TYPE,
+            content_type=self.content_type,
             headers={"Content-Disposition": content_disposition_header(True, filename)},
         )
+
+
+class ExportView(ReportDownloadView):
+    content_type = XLSX_CONTENT_TYPE
+    filename_format = gettext_noop("政务服务事项统计报表-%(date)s.xlsx")
+
+    def render(self, *, report, filters) -> bytes:
+        return report_workbook(report=report, filters=filters)
+
+
+class DocumentView(ReportDownloadView):
+    content_type = DOCX_CONTENT_TYPE
+    filename_format = gettext_noop("政务服务事项统计报告-%(date)s.docx")
+
+    def render(self, *, report, filters) -> bytes:
+        return report_document(report=report, filters=filters)

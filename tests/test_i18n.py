@@ -147,6 +147,9 @@ def catalogue_data_values() -> list[str]:
         *MobileChannel.objects.values_list("name", flat=True),
         *ServiceItem.objects.values_list("name", flat=True),
         *MainItem.objects.values_list("name", flat=True),
+        # The region and the issuing unit are names the deployment gives (settings).
+        settings.REPORT_REGION,
+        settings.REPORT_ISSUER,
     ]
 
 
@@ -157,7 +160,7 @@ def test_report_page_is_in_chinese_by_default(admin_client):
     html = admin_client.get(REPORT).content.decode()
 
     assert '<html lang="zh-hans">' in html
-    assert "<h1>政务服务事项统计报告</h1>" in html
+    assert f"<h1>{settings.REPORT_REGION}政务服务事项统计报告</h1>" in html
     assert "<h3>实施主体事项分布</h3>" in html
     assert '<span class="filter-chip">事项状态：在用</span>' in html
     assert "市区两级" in html
@@ -173,14 +176,14 @@ def test_report_page_is_in_english_after_switching_language(admin_client):
     html = response.content.decode()
 
     assert '<html lang="en">' in html
-    assert "<h1>Service item statistics report</h1>" in html
+    assert f"<h1>{settings.REPORT_REGION} Service item statistics report</h1>" in html
     assert "<h3>Items by implementing department</h3>" in html
     assert '<span class="filter-chip">Status: In use</span>' in html
     assert "City–District" in html
     assert response.context["chart_data"]["handling-type"]["tooltip_format"] == (
         "{label}: {value} {unit} ({share}%)"
     )
-    assert chinese_outside(html, catalogue_data_values()) == []
+    assert chinese_outside(html, ["简体中文", *catalogue_data_values()]) == []
 
 
 @pytest.mark.django_db
@@ -191,8 +194,9 @@ def test_report_page_is_chinese_whatever_the_browser_language(admin_client):
     english = admin_client.get(REPORT, headers={"accept-language": "en-GB,en;q=0.8"})
     chinese = admin_client.get(REPORT, headers={"accept-language": "zh-CN,zh;q=0.9"})
 
-    assert "<h1>政务服务事项统计报告</h1>" in english.content.decode()
-    assert "<h1>政务服务事项统计报告</h1>" in chinese.content.decode()
+    title = f"<h1>{settings.REPORT_REGION}政务服务事项统计报告</h1>"
+    assert title in english.content.decode()
+    assert title in chinese.content.decode()
 
 
 @pytest.mark.django_db

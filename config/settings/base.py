@@ -319,5 +319,18 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# After signing in without a safe `next`, go to the catalogue (not Django's /accounts/profile/).
-LOGIN_REDIRECT_URL = "admin:index"
+# After signing in without a safe `next`, go to the role's start page (config.views.home):
+# supervisors to the report, everyone else to the catalogue (not Django's /accounts/profile/).
+LOGIN_REDIRECT_URL = "home"
+
+# --- report document (issue 13): who issues the report, for which region, its chart font -----
+# The report's title names the region ("深圳市光明区政务服务事项统计报告") and its heading the
+# issuing unit; both empty: the report's name only.
+REPORT_REGION = env.str("REPORT_REGION", default="")
+REPORT_ISSUER = env.str("REPORT_ISSUER", default="")
+# The CJK font the server draws chart images in (Word document): `make install` copies Source
+# Han Sans SC here from npm (node-source-han-sans-sc); no system font is assumed.
+REPORT_CHART_FONT = env.str("REPORT_CHART_FONT", default="") or str(
+    BASE_DIR / "vendor" / "fonts" / "SourceHanSansSC-Regular.otf"
+)
+# --- end of report document ---

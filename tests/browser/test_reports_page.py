@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 
@@ -36,7 +38,8 @@ def test_every_chart_draws_without_console_errors(open_page, live_server, admin_
 
     _open_report(browser, live_server)
 
-    assert browser.page.locator("canvas[data-chart]").count() == len(CHART_SPECS)
+    # The six yes/no statistics are drawn together, in the channel comparison.
+    assert browser.page.locator("canvas[data-chart]").count() == len(CHART_SPECS) - 6
     assert browser.page.evaluate(BLANK_CANVASES) == []
     browser.page.screenshot(path=artifacts / "reports-page.png", full_page=True)
     browser.page.emulate_media(media="print")
@@ -103,12 +106,15 @@ CHART_TEXTS = """
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh-hans", {"tooltip": "即办件：3项（75%）", "axes": ["合计（天）", "平均（天）"]}),
+        (
+            "zh-hans",
+            {"tooltip": "即办件：3项（75.0%）", "axes": ["各事项时限相加（天）", "平均每项（天）"]},
+        ),
         (
             "en",
             {
-                "tooltip": "Immediate item: 3 items (75%)",
-                "axes": ["Total (days)", "Average (days)"],
+                "tooltip": "Immediate item: 3 items (75.0%)",
+                "axes": ["Sum of all items' limits (days)", "Average per item (days)"],
             },
         ),
     ],
@@ -126,3 +132,75 @@ def test_chart_tooltips_and_axis_titles_follow_the_page_language(
 
     assert browser.page.evaluate(CHART_TEXTS) == expected
     assert browser.errors == []
+
+
+VALUE_LABELS = """
+() => {
+  const chart = (slug) => Chart.getChart(document.querySelector(`canvas[data-chart="${slug}"]`));
+  return {
+    registered: Boolean(Chart.registry.plugins.get("datalabels")),
+    bar: chart("department").options.plugins.datalabels !== false,
+    slice: chart("handling-type").options.plugins.datalabels !== false,
+    stacked: chart("channels").config.options.scales.x.stacked === true,
+  };
+}
+"""
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_bars_and_slices_carry_their_values(open_page, live_server, admin_user):
+    make_varied_items(40)
+    browser = open_page(user=admin_user)
+
+    _open_report(browser, live_server)
+
+    assert browser.page.evaluate(VALUE_LABELS) == {
+        "registered": True,
+        "bar": True,
+        "slice": True,
+        "stacked": True,
+    }
+    assert browser.errors == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("width", [1440, 390])
+def test_the_leadership_page_at_desk_and_phone_widths(
+    open_page, live_server, admin_user, artifacts, language, width
+):
+    make_varied_items(120)
+    browser = open_page(user=admin_user, width=width, language=language)
+
+    _open_report(browser, live_server)
+
+    page = browser.page
+    assert page.locator(".key-figure").count() == 7
+    assert page.locator(".key-figure").first.is_visible()
+    assert page.locator("#language-switcher").is_visible()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert page.evaluate(BLANK_CANVASES) == []
+    page.screenshot(path=artifacts / f"reports-page-{width}-{language}.png", full_page=True)
+    assert browser.errors == []
+
+
+def test_printing_gives_an_a4_document_with_the_same_content(
+    open_page, live_server, admin_user, artifacts
+):
+    make_varied_items(120)
+    browser = open_page(user=admin_user)
+    _open_report(browser, live_server)
+    page = browser.page
+    page.emulate_media(media="print")
+
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+
+    (artifacts / "reports-page-print.pdf").write_bytes(pdf)
+    media_boxes = re.findall(rb"/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]", pdf)
+    assert len(media_boxes) >= 3
+    # A4 is 595 × 842 points.
+    assert {(round(float(w)), round(float(h))) for w, h in media_boxes} == {(595, 842)}
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".report-filter-panel").is_visible()
+    assert page.locator(".key-figures").is_visible()
+    assert page.locator("canvas[data-chart]").count() == len(CHART_SPECS) - 6
+    assert page.evaluate(BLANK_CANVASES) == []

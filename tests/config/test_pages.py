@@ -68,8 +68,89 @@ def test_signing_in_with_an_unsafe_next_lands_on_the_catalogue(client, next_url)
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:index")
-    assert client.get(response["Location"]).status_code == 200
+    assert response["Location"] == reverse("home")
+    landing = client.get(response["Location"], follow=True)
+    assert landing.redirect_chain == [(reverse("admin:index"), 302)]
+    assert landing.status_code == 200
+
+
+def _sign_in_from_the_login_page(client, username):
+    """Signs in as a person does: the login page's own form, with its hidden `next`."""
+    page = client.get(reverse("admin:login")).content.decode()
+    next_url = page.split('name="next" value="', 1)[1].split('"', 1)[0]
+    return client.post(
+        reverse("admin:login"), {"username": username, "password": PASSWORD, "next": next_url}
+    )
+
+
+@pytest.mark.django_db
+def test_a_supervisor_signing_in_lands_on_the_report(client, supervisor):
+    supervisor.set_password(PASSWORD)
+    supervisor.save()
+
+    response = _sign_in_from_the_login_page(client, "supervisor")
+
+    assert client.get(response["Location"])["Location"] == reverse("reports:page")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["centre_admin", "dept_staff"])
+def test_people_who_change_items_signing_in_land_on_the_catalogue(client, request, role):
+    user = request.getfixturevalue(role)
+    user.set_password(PASSWORD)
+    user.save()
+
+    response = _sign_in_from_the_login_page(client, user.username)
+
+    assert client.get(response["Location"])["Location"] == reverse("admin:index")
+
+
+@pytest.mark.django_db
+def test_signing_in_with_a_next_still_goes_there(client, supervisor):
+    supervisor.set_password(PASSWORD)
+    supervisor.save()
+
+    response = client.post(
+        reverse("admin:login") + "?next=/admin/catalogue/serviceitem/",
+        {"username": "supervisor", "password": PASSWORD, "next": "/admin/catalogue/serviceitem/"},
+    )
+
+    assert response["Location"] == "/admin/catalogue/serviceitem/"
+
+
+# --- the way to the report ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["centre_admin", "dept_staff", "supervisor"])
+def test_the_admin_header_and_index_link_to_the_report(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    link = f'href="{reverse("reports:page")}"'
+    assert page.count(link) >= 2
+    assert 'id="report-module"' in page
+    assert "统计报表" in page
+
+
+@pytest.mark.django_db
+def test_the_admin_has_no_report_link_for_staff_without_the_right(client):
+    client.force_login(UserFactory(username="plain"))
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert f'href="{reverse("reports:page")}"' not in page
+
+
+@pytest.mark.django_db
+def test_the_report_page_has_the_language_switch(client, supervisor):
+    client.force_login(supervisor)
+
+    page = client.get(reverse("reports:page")).content.decode()
+
+    assert f'action="{reverse("set_language")}"' in page
+    assert 'name="language"' in page
 
 
 # --- error pages --------------------------------------------------------------------------

@@ -100,6 +100,17 @@ def expected_charts(items) -> dict[str, dict]:
             label: legal_buckets[label] for label in ("1天以内", "2-10天", "11-30天", "30天以上")
         },
         "time-compression": time_compression,
+        "channels": {
+            label: (yes, len(items) - yes)
+            for label, yes in (
+                ("进驻大厅", sum(1 for item in items if item.in_hall)),
+                ("一窗办理", sum(1 for item in items if item.one_window)),
+                ("综合窗口受理", sum(1 for item in items if item.comprehensive_window)),
+                ("网上可办", sum(1 for item in items if item.is_online)),
+                ("指尖可办", sum(1 for item in items if item.is_mobile)),
+                ("秒批", sum(1 for item in items if item.instant_approval)),
+            )
+        },
     }
 
 

@@ -47,12 +47,12 @@ def figures(**overrides) -> dict:
 @pytest.mark.parametrize(
     ("slug", "sentence"),
     [
-        ("online", "网上可办的事项达到641项，占比94%。"),
-        ("one-window", "纳入一窗办理的目前还较少，仅有50个事项，占比7%。"),
-        ("comprehensive-window", "纳入综合窗口受理的较多，达到531项，占比78%。"),
-        ("mobile", "目前支持指尖办理的还相对较少，只有31项，占比5%。"),
-        ("in-hall", "目前已有75%的事项进驻大厅，共511项，方便公众一站式办理。"),
-        ("instant-approval", "已有20个事项实现了“秒批”，占比3%。"),
+        ("online", "网上可办的事项达到641项，占比94.1%。"),
+        ("one-window", "纳入一窗办理的目前还较少，仅有50个事项，占比7.3%。"),
+        ("comprehensive-window", "纳入综合窗口受理的较多，达到531项，占比78.0%。"),
+        ("mobile", "目前支持指尖办理的还相对较少，只有31项，占比4.6%。"),
+        ("in-hall", "目前已有75.0%的事项进驻大厅，共511项，方便公众一站式办理。"),
+        ("instant-approval", "已有20个事项实现了“秒批”，占比2.9%。"),
     ],
 )
 def test_yes_no_sentences_read_like_the_report(slug, sentence):
@@ -84,7 +84,7 @@ def test_yes_no_chart_counts_yes_and_the_rest():
 
 def test_few_and_many_switch_at_half():
     assert yes_no("one-window", figures(one_window=400)).sentence == (
-        "纳入一窗办理的较多，达到400项，占比59%。"
+        "纳入一窗办理的较多，达到400项，占比58.7%。"
     )
 
 
@@ -117,14 +117,14 @@ def test_every_chart_says_there_are_no_items_when_none_match():
 def test_handling_type_names_the_larger_kind_first():
     chart = charts.handling_type_chart(figures=figures())
 
-    assert chart.sentence == "从办件类型来看，承诺件较多，占比59%，即办件占比41%。"
+    assert chart.sentence == "从办件类型来看，承诺件较多，占比59.0%，即办件占比41.0%。"
     assert chart.labels == ["即办件", "承诺件"]
 
 
 def test_handling_type_even_split():
     chart = charts.handling_type_chart(figures=figures(immediate=3, promised=3, total=6))
 
-    assert chart.sentence == "从办件类型来看，即办件和承诺件各占50%。"
+    assert chart.sentence == "从办件类型来看，即办件和承诺件各占50.0%。"
 
 
 def test_department_chart_uses_short_names_and_lists_the_first_four():
@@ -216,7 +216,7 @@ def test_power_source_sentence_lists_sources_and_the_share_of_the_largest():
     chart = charts.power_source_chart(power_sources=rows)
 
     assert chart.sentence == (
-        "从权力来源来看，可分为法定本级行使、上级授权和其他。其中，法定本级行使的最多，达到63%。"
+        "从权力来源来看，可分为法定本级行使、上级授权和其他。其中，法定本级行使的最多，达到63.0%。"
     )
 
 
@@ -231,8 +231,8 @@ def test_tier_span_sentence_gives_the_top_three_and_the_cross_tier_share():
     chart = charts.tier_span_chart(tier_spans=rows)
 
     assert chart.sentence == (
-        "从行使层级来看，市区两级的最多，达到34%，其次是区本级，为29%，省市区三级的为27%。"
-        "总体来看，仅在一个层级行使的占29%，其他71%都是跨层级的。"
+        "从行使层级来看，市区两级的最多，达到34.1%，其次是区本级，为29.1%，省市区三级的为26.9%。"
+        "总体来看，仅在一个层级行使的占29.1%，其他70.9%都是跨层级的。"
     )
     assert chart.table()["rows"][2] == ["省市区三级", 183, 26.9]
 
@@ -272,14 +272,23 @@ def test_no_channel_in_use_says_so():
 
 
 def test_onsite_visits_sentence_mentions_two_visits_only_when_some_need_them():
+    # The issue's "需要到现场2次的有3项，占比0%" beside a table of 0.4%: one decimal now.
     assert charts.onsite_visits_chart(figures=figures()).sentence == (
-        "到现场次数方面，目前有78%的事项到现场0次即可，即不需要到现场，22%的事项跑1次即可，"
-        "需要到现场2次的有2项，占比0%。"
+        "到现场次数方面，目前有78.0%的事项到现场0次即可，即不需要到现场，21.7%的事项跑1次即可，"
+        "需要到现场2次的有2项，占比0.3%。"
     )
     assert (
         charts.onsite_visits_chart(figures=figures(visits_1=150, visits_2=0)).sentence
-        == "到现场次数方面，目前有78%的事项到现场0次即可，即不需要到现场，22%的事项跑1次即可。"
+        == "到现场次数方面，目前有78.0%的事项到现场0次即可，即不需要到现场，22.0%的事项跑1次即可。"
     )
+
+
+def test_onsite_visits_sentence_leaves_out_visit_counts_no_item_has():
+    sentence = charts.onsite_visits_chart(
+        figures=figures(total=4, visits_0=0, visits_1=4, visits_2=0)
+    ).sentence
+
+    assert sentence == "到现场次数方面，100.0%的事项跑1次即可。"
 
 
 def test_legal_time_buckets_are_shares_of_items_with_a_legal_limit():
@@ -287,9 +296,32 @@ def test_legal_time_buckets_are_shares_of_items_with_a_legal_limit():
 
     assert chart.labels == ["1天以内", "2-10天", "11-30天", "30天以上"]
     assert chart.sentence == (
-        "办理时间方面，从法定办结时限来看，1天以内办结的达到7%，2至10天的达到13%，"
-        "11至30天的达到66%，30天以上的占14%。"
+        "办理时间方面，从法定办结时限来看，1天以内的占7.0%，2-10天的占13.1%，"
+        "11-30天的占65.9%，30天以上的占14.0%。"
     )
+
+
+def test_legal_time_names_only_the_limits_some_item_has():
+    # The issue's "1天以内办结的达到0%，2至10天的达到0%" under a filter.
+    chart = charts.legal_time_chart(
+        figures=figures(
+            total=5, timed=5, legal_upto_1=0, legal_2_10=0, legal_11_30=3, legal_over_30=2
+        )
+    )
+
+    assert (
+        chart.sentence == "办理时间方面，从法定办结时限来看，11-30天的占60.0%，30天以上的占40.0%。"
+    )
+
+
+def test_legal_time_with_one_limit_range_says_all_are_in_it():
+    chart = charts.legal_time_chart(
+        figures=figures(
+            total=3, timed=3, legal_upto_1=0, legal_2_10=0, legal_11_30=3, legal_over_30=0
+        )
+    )
+
+    assert chart.sentence == "办理时间方面，设定了法定办结时限的事项，时限都在11-30天。"
 
 
 def test_legal_time_tells_how_many_items_are_left_out():
@@ -304,15 +336,22 @@ def test_time_compression_gives_totals_averages_and_ratios():
     assert chart.as_chartjs() == {
         "labels": ["法定办结时限（工作日）", "承诺办结时限（工作日）"],
         "datasets": [
-            {"label": "合计", "data": [17596, 4719]},
-            {"label": "平均", "data": [25.8, 6.9]},
+            {"label": "各事项时限相加", "data": [17596, 4719]},
+            {"label": "平均每项", "data": [25.8, 6.9]},
         ],
     }
+    # One figure for one ratio (the issue's "32.8%……32.9%"), the one its table shows.
     assert chart.sentence == (
-        "时间压缩方面，按工作日计的681项事项，承诺时间只有法定时间的26.8%。平均法定时间为25.8天，"
-        "而承诺时间已压缩至6.9天，仅占法定时间的26.7%。"
+        "时间压缩方面，按工作日计的681项事项，平均法定时间为25.8天，"
+        "而承诺时间已压缩至6.9天，承诺时间只有法定时间的26.8%。"
     )
-    assert chart.table()["rows"][1] == ["承诺办结时限（工作日）", 4719, 26.8, 6.9, 26.7]
+    assert chart.table()["headers"] == [
+        "时限",
+        "各事项时限相加（天）",
+        "占比",
+        "平均每项（天）",
+    ]
+    assert chart.table()["rows"][1] == ["承诺办结时限（工作日）", 4719, 26.8, 6.9]
     assert "不相加" in chart.note
 
 
@@ -334,8 +373,11 @@ def test_time_compression_keeps_each_unit_apart_and_counts_differing_units():
         "承诺办结时限（自然日）",
     ]
     assert chart.datasets[1].data == [25.8, 6.9, 20.0, 8.0]
-    assert chart.table()["rows"][3] == ["承诺办结时限（自然日）", 40, 40.0, 8.0, 40.0]
-    assert "按自然日计的5项事项，承诺时间只有法定时间的40%。" in chart.sentence
+    assert chart.table()["rows"][3] == ["承诺办结时限（自然日）", 40, 40.0, 8.0]
+    assert (
+        "按自然日计的5项事项，平均法定时间为20.0天，而承诺时间已压缩至8.0天，"
+        "承诺时间只有法定时间的40.0%。"
+    ) in chart.sentence
     assert chart.sentence.endswith(
         "另有4项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。"
     )
@@ -377,9 +419,96 @@ def test_sections_follow_the_report_and_hold_every_chart_once():
         "总体情况",
         "类别与来源",
         "跨层级情况",
+        "办理渠道对比",
         "大厅办与窗口办",
         "网办、指尖办和现场办",
         "秒批",
         "法定时间和承诺时间",
     ]
     assert sorted(slugs) == sorted(charts.CHART_SPECS)
+
+
+# --- sentences under filters: zero, one and many (issue 13) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "sentence"),
+    [
+        ("in-hall", "目前还没有事项进驻大厅。"),
+        ("one-window", "目前还没有事项纳入一窗办理。"),
+        ("comprehensive-window", "目前还没有事项纳入综合窗口受理。"),
+        ("online", "目前还没有网上可办的事项。"),
+        ("mobile", "目前还没有支持指尖办理的事项。"),
+        ("instant-approval", "目前还没有事项实现“秒批”。"),
+    ],
+)
+def test_a_yes_no_statistic_with_no_item_says_there_is_none(slug, sentence):
+    # The issue's "只有0项，占比0%".
+    bucket = next(d.bucket for d in charts.YES_NO_CHARTS if d.slug == slug)
+
+    assert yes_no(slug, figures(**{bucket.key: 0})).sentence == sentence
+
+
+def _departments(*names):
+    return [
+        {"department_id": i, "department__name": name, "department__short_name": "", "count": 3}
+        for i, name in enumerate(names)
+    ]
+
+
+def test_one_department_is_not_counted_as_one_of_several():
+    # The issue's "分布在住房和建设局1个实施主体".
+    chart = charts.department_chart(departments=_departments("住房和建设局"))
+
+    assert chart.sentence == "目前共提供各类政务服务事项3项，全部由住房和建设局实施。"
+
+
+def test_a_few_departments_are_all_named_without_etc():
+    chart = charts.department_chart(departments=_departments("住房和建设局", "民政局"))
+
+    assert (
+        chart.sentence == "目前共提供各类政务服务事项6项，分布在住房和建设局和民政局共2个实施主体。"
+    )
+
+
+def test_one_power_source_is_said_to_be_all():
+    chart = charts.power_source_chart(
+        power_sources=[{"power_source": PowerSource.LOCAL_STATUTORY, "count": 4}]
+    )
+
+    assert chart.sentence == "从权力来源来看，全部为法定本级行使。"
+
+
+def test_one_tier_span_is_said_to_be_all_and_single_or_cross_tier_without_zero_shares():
+    single = charts.tier_span_chart(tier_spans=[{"tiers": Tier.COUNTY, "count": 4}])
+    cross = charts.tier_span_chart(tier_spans=[{"tiers": Tier.CITY | Tier.COUNTY, "count": 4}])
+
+    assert single.sentence == "从行使层级来看，全部为区本级。总体来看，全部事项仅在一个层级行使。"
+    assert cross.sentence == "从行使层级来看，全部为市区两级。总体来看，全部事项都是跨层级的。"
+
+
+def test_one_handling_type_is_said_to_be_all():
+    chart = charts.handling_type_chart(figures=figures(total=3, immediate=0, promised=3))
+
+    assert chart.sentence == "从办件类型来看，全部为承诺件。"
+
+
+# --- the channel comparison ---------------------------------------------------------------
+
+
+def test_the_channel_comparison_sets_the_six_yes_no_statistics_side_by_side():
+    chart = charts.build_chart("channels", {"figures": figures()})
+
+    assert chart.labels == ["进驻大厅", "一窗办理", "综合窗口受理", "网上可办", "指尖可办", "秒批"]
+    assert [ds.label for ds in chart.datasets] == ["是", "否"]
+    assert chart.datasets[0].data == [511, 50, 531, 641, 31, 20]
+    assert chart.table_cells()["rows"][3] == ["网上可办", 641, "94.1%", 40, "5.9%"]
+    assert chart.sentence == "681项事项中，网上可办的占比最高，为94.1%；秒批的最低，为2.9%。"
+
+
+def test_the_channel_comparison_of_equal_shares_says_so():
+    values = figures(total=2) | {bucket.key: 1 for bucket in buckets.YES_NO}
+
+    chart = charts.build_chart("channels", {"figures": values})
+
+    assert chart.sentence == "2项事项中，各渠道的占比均为50.0%。"

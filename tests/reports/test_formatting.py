@@ -6,15 +6,26 @@ from reports import formatting
 
 
 @pytest.mark.parametrize(
-    ("part", "whole", "digits", "expected"),
-    [(641, 681, 0, 94.0), (1, 8, 1, 12.5), (1, 16, 1, 6.3), (2, 3, 1, 66.7), (5, 0, 1, 0.0)],
+    ("part", "whole", "expected"),
+    [(641, 681, 94.1), (1, 8, 12.5), (1, 16, 6.3), (2, 3, 66.7), (5, 0, 0.0)],
 )
-def test_percent_rounds_half_up_and_is_zero_of_nothing(part, whole, digits, expected):
-    assert formatting.percent(part, whole, digits) == expected
+def test_percent_rounds_half_up_to_one_decimal_and_is_zero_of_nothing(part, whole, expected):
+    assert formatting.percent(part, whole) == expected
 
 
-def test_format_percent_drops_a_zero_decimal():
-    assert [formatting.format_percent(v) for v in (94.0, 26.9, 0.0)] == ["94%", "26.9%", "0%"]
+def test_format_percent_always_writes_the_one_decimal():
+    assert [formatting.format_percent(v) for v in (94.0, 26.9, 0.0, 7.0)] == [
+        "94.0%",
+        "26.9%",
+        "0.0%",
+        "7.0%",
+    ]
+
+
+def test_a_sentence_and_a_table_write_a_share_the_same_way():
+    # Two of 681 items: the "占比0%" beside a table's 0.3%.
+    assert formatting.percent_text(2, 681) == formatting.format_percent(formatting.percent(2, 681))
+    assert formatting.percent_text(2, 681) == "0.3%"
 
 
 def test_average_is_rounded_to_one_decimal_and_zero_of_nothing():

@@ -92,10 +92,13 @@ def test_page_shows_every_section_chart_table_and_sentence(admin_client, varied_
     for _key, title, slugs in SECTIONS:
         assert f"{title}</h2>" in content
         for slug in slugs:
-            assert f'<canvas data-chart="{slug}"' in content
             assert report.charts[slug].sentence in content
-    assert content.count('<table class="data-table">') == len(CHART_SPECS)
-    assert f'<strong class="report-total">{report.total}</strong>' in content
+            # The yes/no statistics are drawn once, together, in the channel comparison.
+            drawn = report.charts[slug].kind != "yes-no"
+            assert (f'<canvas data-chart="{slug}"' in content) == drawn, slug
+    drawn = [chart for chart in report.charts.values() if chart.kind != "yes-no"]
+    assert content.count('<table class="data-table">') == len(drawn) == len(CHART_SPECS) - 6
+    assert 'class="key-figure-value report-total">' + str(report.total) in content
 
 
 def test_page_hands_the_chart_data_to_javascript_through_json_script(admin_client, varied_items):
@@ -354,9 +357,10 @@ def test_summary_never_adds_working_days_and_natural_days(admin_client, mixed_un
 def test_page_states_time_figures_per_unit_and_the_rule(admin_client, mixed_unit_items):
     page = admin_client.get(PAGE).content.decode()
 
-    assert "按工作日计的2项事项，承诺时间只有法定时间的26.7%" in page
-    assert "平均法定时间为15天，而承诺时间已压缩至4天" in page
-    assert "按自然日计的1项事项，承诺时间只有法定时间的50%" in page
+    assert "按工作日计的2项事项，平均法定时间为15.0天，而承诺时间已压缩至4.0天" in page
+    assert "承诺时间只有法定时间的26.7%" in page
+    assert "按自然日计的1项事项，平均法定时间为60.0天，而承诺时间已压缩至30.0天" in page
+    assert "承诺时间只有法定时间的50.0%" in page
     assert "另有1项事项的法定办结时限与承诺办结时限单位不同，未计入时间压缩。" in page
     assert "工作日与自然日分开统计，不相加" in page
     chart = admin_client.get(chart_url("time-compression")).json()

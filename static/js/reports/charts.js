@@ -44,6 +44,29 @@
   };
   Chart.register(emptyNotice);
 
+  // Every bar and slice carries its value, so that a printed copy reads without the tables
+  // (chartjs-plugin-datalabels, static/vendor). Zeros are left unlabelled.
+  if (typeof ChartDataLabels !== "undefined") {
+    Chart.register(ChartDataLabels);
+  }
+  var BAR_LABELS = {
+    anchor: "end",
+    align: "end",
+    clamp: true,
+    color: "#1f2933",
+    font: { weight: "600" },
+    display: function (ctx) { return Boolean(ctx.dataset.data[ctx.dataIndex]); },
+  };
+  // Inside stacked bars and slices: white on the colour.
+  var INNER_LABELS = {
+    color: "#fff",
+    font: { weight: "600" },
+    display: function (ctx) {
+      var values = ctx.dataset.data;
+      return share(values[ctx.dataIndex], values) >= 4;
+    },
+  };
+
   // Fills "{name}" placeholders of the formats the page data gives in the page's language.
   function fill(format, values) {
     return format.replace(/\{(\w+)\}/g, function (match, name) {
@@ -81,6 +104,12 @@
         cutout: "55%",
         plugins: {
           legend: { position: "right" },
+          datalabels: Object.assign({}, INNER_LABELS, {
+            formatter: function (value, ctx) {
+              return value + "\n" + share(value, ctx.dataset.data).toFixed(1) + "%";
+            },
+            textAlign: "center",
+          }),
           tooltip: {
             callbacks: {
               label: function (ctx) {
@@ -88,7 +117,7 @@
                   label: ctx.label,
                   value: ctx.parsed,
                   unit: data.unit,
-                  share: share(ctx.parsed, ctx.dataset.data),
+                  share: share(ctx.parsed, ctx.dataset.data).toFixed(1),
                 });
               },
             },
@@ -118,7 +147,8 @@
       },
       options: {
         indexAxis: horizontal ? "y" : "x",
-        plugins: { legend: { display: several } },
+        layout: { padding: horizontal ? { right: 40 } : { top: 22 } },
+        plugins: { legend: { display: several }, datalabels: BAR_LABELS },
         scales: {
           x: { beginAtZero: true, ticks: { precision: 0 } },
           y: { beginAtZero: true, ticks: { precision: 0, autoSkip: false } },
@@ -155,12 +185,30 @@
     return config;
   }
 
+  // Yes/no statistics side by side: 是 and 否 stacked to 100% of the items, one bar each.
+  function stackedBar(data) {
+    var config = bar(data, true);
+    config.data.datasets.forEach(function (ds, index) {
+      ds.backgroundColor = YES_NO[index % YES_NO.length];
+    });
+    config.options.layout = {};
+    config.options.plugins.legend.display = true;
+    config.options.scales.x.stacked = true;
+    config.options.scales.y.stacked = true;
+    config.options.plugins.datalabels = Object.assign({}, INNER_LABELS, {
+      color: function (ctx) { return ctx.datasetIndex === 0 ? "#fff" : "#1f2933"; },
+      display: function (ctx) { return Boolean(ctx.dataset.data[ctx.dataIndex]); },
+    });
+    return config;
+  }
+
   var BUILDERS = {
     doughnut: function (data) { return doughnut(data); },
     "yes-no": function (data) { return doughnut(data, YES_NO); },
     bar: function (data) { return bar(data, false); },
     hbar: function (data) { return bar(data, true); },
     "dual-axis": dualAxis,
+    "stacked-hbar": stackedBar,
   };
 
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
