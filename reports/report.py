@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -41,6 +41,8 @@ class Report:
     total: int
     charts: dict[str, Chart]
     figures: dict
+    # The day whose end the report describes; None: the live catalogue.
+    as_of: date | None = None
 
     def sections(self) -> list[dict]:
         return [
@@ -52,14 +54,18 @@ class Report:
         return summary_document(self)
 
 
-def report_build(*, items: QuerySet[ServiceItem]) -> Report:
-    """Every chart and figure of the report in len(SOURCES) queries, whatever the item count."""
+def report_build(*, items: QuerySet[ServiceItem], as_of: date | None = None) -> Report:
+    """Every chart and figure of the report in len(SOURCES) queries, whatever the item count.
+
+    `items` are today's items, or their records at the end of `as_of`
+    (`selectors.report_items_as_of`): the same queries run on either."""
     sources = _run_sources(items, SOURCES)
     figures = sources["figures"]
     return Report(
         generated_at=timezone.now(),
         data_updated_at=figures["data_updated_at"],
         total=figures["total"],
+        as_of=as_of,
         charts={slug: build_chart(slug, sources) for slug in CHART_SPECS},
         figures=summary_figures(
             figures=figures, tier_spans=sources["tier_spans"], item_types=sources["item_types"]

@@ -5,11 +5,19 @@ returns plain values: a dict of figures or a list of grouped rows. Shaping them 
 is the job of `reports.charts`.
 """
 
+import datetime
+
+from django.db import connections
 from django.db.models import BooleanField, Count, Func, Max, Q, QuerySet, Sum
 
 from catalogue.choices import ItemStatus
-from catalogue.models import Department, Sector, ServiceItem
-from catalogue.selectors import departments_for_user, service_items_for_user
+from catalogue.history import HistoricalServiceItem
+from catalogue.models import Department, MobileChannel, Sector, ServiceItem
+from catalogue.selectors import (
+    departments_for_user,
+    service_items_as_of,
+    service_items_for_user,
+)
 
 from . import buckets
 
@@ -20,6 +28,12 @@ def report_items(*, user) -> QuerySet[ServiceItem]:
     The one place where a report is scoped to what the user may see.
     """
     return service_items_for_user(user)
+
+
+def report_items_as_of(*, user, day: datetime.date) -> QuerySet[HistoricalServiceItem]:
+    """The same items as they stood at the end of `day`: one historical record per item, with
+    the item's fields, so every selector below runs on them unchanged (but the channels)."""
+    return service_items_as_of(user, day=day)
 
 
 class Likely(Func):
@@ -124,9 +138,43 @@ def items_by_mobile_channel(items: QuerySet[ServiceItem]) -> list[dict]:
     """Rows `mobile_channels__id, mobile_channels__name, count` of the channels the items use,
     largest first. Only 可指尖办 items have channels (catalogue.rules); saying so lets the
     database start from the few mobile items (partial index item_mobile_status_idx)."""
+    if items.model is HistoricalServiceItem:
+        return _records_by_mobile_channel(items)
     return list(
         items.filter(is_mobile=True, mobile_channels__isnull=False)
         .values("mobile_channels__id", "mobile_channels__name")
         .annotate(count=Count("*"))
         .order_by("-count", "mobile_channels__name")
     )
+
+
+def _records_by_mobile_channel(records: QuerySet[HistoricalServiceItem]) -> list[dict]:
+    # A record keeps its channels as a JSON list of ids (the many-to-many has no history):
+    # the same rows as above, from the list's elements. Records whose channels are unknown
+    # (None: written outside the services) count in no channel.
+    connection = connections[records.db]
+    qn = connection.ops.quote_name
+    inner, params = (
+        records.filter(is_mobile=True)
+        .order_by()
+        .values("mobile_channel_ids")
+        .query.sql_with_params()
+    )
+    if connection.vendor == "postgresql":
+        elements = "CROSS JOIN LATERAL jsonb_array_elements_text(r.mobile_channel_ids) e(value)"
+        channel_id = "e.value::integer"
+    else:
+        elements = "CROSS JOIN json_each(r.mobile_channel_ids) e"
+        channel_id = "e.value"
+    channels = qn(MobileChannel._meta.db_table)
+    sql = (
+        f"SELECT c.id, c.name, COUNT(*) FROM ({inner}) r {elements} "
+        f"JOIN {channels} c ON c.id = {channel_id} "
+        f"GROUP BY c.id, c.name ORDER BY COUNT(*) DESC, c.name"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"mobile_channels__id": pk, "mobile_channels__name": name, "count": count}
+            for pk, name, count in cursor.fetchall()
+        ]

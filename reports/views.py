@@ -31,6 +31,10 @@ class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin):
             )
         return self._filterset
 
+    def report(self):
+        filterset = self.get_filterset()
+        return report_build(items=filterset.qs, as_of=filterset.form.cleaned_data.get("as_of"))
+
     def invalid_filters_response(self):
         return JsonResponse(
             {"errors": self.get_filterset().error_messages()},
@@ -46,7 +50,7 @@ class ReportPageView(ReportFilterMixin, TemplateView):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return self.render_to_response(self.get_context_data(), status=400)
-        report = report_build(items=filterset.qs)
+        report = self.report()
         return self.render_to_response(
             self.get_context_data(
                 report=report,
@@ -98,7 +102,7 @@ class SummaryView(ReportFilterMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return self.invalid_filters_response()
-        report = report_build(items=filterset.qs)
+        report = self.report()
         return JsonResponse(report.as_summary(), json_dumps_params={"ensure_ascii": False})
 
 
@@ -107,7 +111,7 @@ class ExportView(ReportFilterMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return self.invalid_filters_response()
-        report = report_build(items=filterset.qs)
+        report = self.report()
         content = report_workbook(report=report, filters=filterset.applied())
         filename = _("政务服务事项统计报表-%(date)s.xlsx") % {
             "date": timezone.localdate().strftime("%Y%m%d")

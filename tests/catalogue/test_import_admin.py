@@ -196,9 +196,9 @@ def test_confirm_does_not_read_the_file_again(admin_client, django_assert_num_qu
     # session; user; savepoint; the staleness check of the 50 codes; one insert of the 50
     # items (on PostgreSQL: their ids from the sequence, then a COPY Django does not record);
     # the import batch: savepoint, the batch, its links (one executemany), the
-    # history records of the 50 items, release; release. Nothing reads the file or the
-    # references again.
-    with django_assert_num_queries(11):
+    # history records of the 50 items, the closing of earlier records, release; release.
+    # Nothing reads the file or the references again.
+    with django_assert_num_queries(12):
         _confirm(admin_client, preview)
 
     assert ServiceItem.objects.count() == 50

@@ -182,12 +182,14 @@ def test_summary_holds_total_date_every_chart_and_the_time_figures(admin_client,
 
     assert set(summary) == {
         "total",
+        "as_of",
         "generated_at",
         "data_updated_at",
         "charts",
         "sentences",
         "figures",
     }
+    assert summary["as_of"] is None  # the live catalogue
     assert set(summary["charts"]) == set(CHART_SPECS)
     assert {
         "time_limits",
