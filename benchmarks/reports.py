@@ -5,6 +5,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -101,10 +102,13 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
 
 
 def summary_build(user, query: str = ""):
-    filterset = ReportFilter(QueryDict(query), queryset=report_items(user=user))
+    filterset = ReportFilter(
+        QueryDict(query), queryset=report_items(user=user), request=SimpleNamespace(user=user)
+    )
     if not filterset.is_valid():
         raise ValueError(f"report filters {query!r}: {filterset.errors}")
-    return report_build(items=filterset.qs).as_summary()
+    as_of = filterset.form.cleaned_data["as_of"]
+    return report_build(items=filterset.qs, as_of=as_of).as_summary()
 
 
 def logged_in_client(user) -> Client:

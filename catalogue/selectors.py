@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .history import DELETED, HistoricalServiceItem
@@ -36,6 +36,11 @@ def service_item_records_valid_at(moment: datetime.datetime) -> QuerySet[Histori
         Q(valid_until__isnull=True) | Q(valid_until__gte=moment),
         history_date__lt=moment,
     ).exclude(history_type=DELETED)
+
+
+def service_item_history_start() -> datetime.datetime | None:
+    """When the first historical record of any item was written (None: no history)."""
+    return HistoricalServiceItem.objects.aggregate(start=Min("history_date"))["start"]
 
 
 def service_items_as_of(user, *, day: datetime.date) -> QuerySet[HistoricalServiceItem]:

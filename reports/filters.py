@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
 from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier
+from catalogue.selectors import day_end, service_item_history_start
 
 from .selectors import items_in_status, report_departments, report_items_as_of, report_sectors
 
@@ -33,6 +36,14 @@ class _IdChoiceField(ModelChoiceField):
                 code="invalid_choice",
                 params={"value": value},
             )
+
+
+def year_before(day: datetime.date) -> datetime.date:
+    """The same day a year earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 class _PastDateField(forms.DateField):
@@ -88,6 +99,8 @@ class ReportFilter(django_filters.FilterSet):
     # First: it chooses the rows (today's items, or their records at the end of the day) that
     # the filters below then narrow.
     as_of = AsOfFilter(label=_("统计日期"), method="filter_as_of")
+    # Chooses the report to compare with (`compared`), filters nothing here.
+    compare_to = AsOfFilter(label=_("对比日期"), method="filter_nothing")
     department = IdChoiceFilter(
         label=_("实施主体"),
         queryset=_departments,
@@ -136,6 +149,24 @@ class ReportFilter(django_filters.FilterSet):
     def filter_as_of(self, queryset, name, value):
         return report_items_as_of(user=getattr(self.request, "user", None), day=value)
 
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def compare_day(self) -> datetime.date | None:
+        """The day to compare with: as given; when the parameter is absent, a year before the
+        report's day if the history reaches back to then; empty `compare_to`: none."""
+        if "compare_to" in self.data:
+            return self.form.cleaned_data["compare_to"]
+        day = year_before(self.form.cleaned_data["as_of"] or timezone.localdate())
+        start = service_item_history_start()
+        return day if start is not None and start < day_end(day) else None
+
+    def compared(self, day: datetime.date) -> "ReportFilter":
+        """The same filters over the catalogue as it stood at the end of `day`."""
+        data = self.data.copy()
+        data["as_of"], data["compare_to"] = day.isoformat(), ""
+        return ReportFilter(data, queryset=self.queryset, request=self.request)
+
     def filter_status(self, queryset, name, value):
         return items_in_status(queryset, value)
 
@@ -151,7 +182,7 @@ class ReportFilter(django_filters.FilterSet):
                 if name == "status":
                     applied.append((str(field.label), str(_("全部"))))
                 continue
-            if name == "as_of":
+            if name in {"as_of", "compare_to"}:
                 shown = value.isoformat()
             elif hasattr(field, "queryset"):
                 shown = str(value)

@@ -49,4 +49,6 @@ def summary_document(report: "Report") -> dict:
         "charts": {slug: chart.as_chartjs() for slug, chart in report.charts.items()},
         "sentences": {slug: chart.sentence for slug, chart in report.charts.items()},
         "figures": report.figures,
+        # None, or the report compared with an earlier day (reports.comparison)
+        "comparison": report.comparison,
     }

@@ -33,7 +33,18 @@ class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def report(self):
         filterset = self.get_filterset()
-        return report_build(items=filterset.qs, as_of=filterset.form.cleaned_data.get("as_of"))
+        compare_to = filterset.compare_day()
+        compared = None
+        if compare_to is not None:
+            compared = filterset.compared(compare_to)
+            if not compared.is_valid():  # the same filters as the report's, already valid
+                raise ValueError(compared.errors)
+        return report_build(
+            items=filterset.qs,
+            as_of=filterset.form.cleaned_data.get("as_of"),
+            compare_items=compared.qs if compared is not None else None,
+            compare_to=compare_to,
+        )
 
     def invalid_filters_response(self):
         return JsonResponse(

@@ -187,12 +187,16 @@ def test_summary_json_as_of_runs_as_many_queries_as_the_live_one_whatever_the_da
     url = reverse("reports:summary")
     # session, user, 1 conditional aggregate, 6 grouped queries: as the live summary.
     with django_assert_num_queries(9):
-        admin_client.get(url)
+        admin_client.get(url, {"compare_to": ""})
     for day in ("2024-01-01", "2025-03-01", "2025-12-31", "2026-01-01"):
         with django_assert_num_queries(9):
-            response = admin_client.get(url, {"as_of": day})
+            response = admin_client.get(url, {"as_of": day, "compare_to": ""})
         assert response.status_code == 200
         assert response.json()["as_of"] == day
+        # and 3 for the headline figures of the day compared with
+        with django_assert_num_queries(12):
+            response = admin_client.get(url, {"as_of": day, "compare_to": "2024-06-30"})
+        assert response.json()["comparison"]["compare_to"] == "2024-06-30"
 
 
 @pytest.mark.django_db
@@ -229,3 +233,57 @@ def test_the_page_and_export_take_as_of(client, supervisor, reference, centre_ad
         reverse("reports:chart", kwargs={"slug": "mobile-channel"}), {"as_of": "2025-04-01"}
     )
     assert chart.status_code == 200
+
+
+@pytest.mark.django_db
+def test_year_over_year_shows_both_figures_the_change_and_a_sentence(
+    admin_client, reference, centre_admin
+):
+    rng = random.Random(11)
+    with time_machine.travel(datetime.datetime(2025, 12, 31, 9, tzinfo=SHANGHAI), tick=False):
+        items = [_create(rng, reference, centre_admin) for _ in range(10)]
+        for item in items:
+            service_item_update(
+                item=item,
+                is_online=False,
+                online_depth=None,
+                instant_approval=False,
+                user=centre_admin,
+            )
+    with time_machine.travel(datetime.datetime(2026, 6, 30, 9, tzinfo=SHANGHAI), tick=False):
+        for item in items[:4]:
+            service_item_update(item=item, is_online=True, online_depth=3, user=centre_admin)
+    summary = admin_client.get(
+        reverse("reports:summary"), {"as_of": "2026-06-30", "status": ""}
+    ).json()
+    # absent compare_to: a year before the report's day, but the history starts later
+    assert summary["comparison"] is None
+
+    summary = admin_client.get(
+        reverse("reports:summary"),
+        {"as_of": "2026-06-30", "compare_to": "2025-12-31", "status": ""},
+    ).json()
+    comparison = summary["comparison"]
+    assert summary["figures"]["online_percent"] == 40.0
+    assert comparison["figures"]["online_percent"] == 0.0
+    assert comparison["change"]["online_count"] == 4
+    assert comparison["change"]["online_percent"] == 40.0
+    online = next(row for row in comparison["rates"] if row["key"] == "online")
+    assert (online["previous"], online["current"], online["change"]) == (0.0, 40.0, 40.0)
+    assert comparison["sentences"]["online"] == (
+        "网上可办的事项达到4项，占比40%，比2025年底提高40个百分点。"
+    )
+
+
+@pytest.mark.django_db
+def test_the_default_comparison_is_a_year_before_when_the_history_reaches_back_to_then(
+    admin_client, reference, centre_admin
+):
+    with time_machine.travel(datetime.datetime(2025, 3, 1, 9, tzinfo=SHANGHAI), tick=False):
+        _create(random.Random(1), reference, centre_admin)
+    summary = admin_client.get(reverse("reports:summary"), {"as_of": "2026-03-01"}).json()
+    assert summary["comparison"]["compare_to"] == "2025-03-01"
+    summary = admin_client.get(reverse("reports:summary"), {"as_of": "2026-02-28"}).json()
+    assert summary["comparison"] is None
+    compared = admin_client.get(reverse("reports:summary"), {"compare_to": "2020-01-01"}).json()
+    assert compared["comparison"]["figures"]["total"] == 0
