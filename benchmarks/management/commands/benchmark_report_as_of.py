@@ -114,11 +114,15 @@ class Command(BaseCommand):
             "| report | queries (selectors) | summary.json request (ms) | ratio to live |"
         )
         self.stdout.write("|---|---:|---:|---:|")
-        live = self._time(client, url, {}, repeat)
+        live = self._time(client, url, {"compare_to": ""}, repeat)
         self._row("live", live, live)
         for day in days:
-            query = {"as_of": day.isoformat()}
+            query = {"as_of": day.isoformat(), "compare_to": ""}
             self._row(f"as of {day}", self._time(client, url, query, repeat), live)
+        # The comparison view: as of a day, compared with a year before (the default).
+        for day in days[:3]:
+            query = {"as_of": day.isoformat()}
+            self._row(f"as of {day}, compared", self._time(client, url, query, repeat), live)
 
     def _time(self, client, url, query, repeat):
         reset_queries()  # a full log (DEBUG keeps 9,000) would count nothing new
