@@ -43,6 +43,13 @@ def service_item_history_start() -> datetime.datetime | None:
     return HistoricalServiceItem.objects.aggregate(start=Min("history_date"))["start"]
 
 
+def service_item_records(user) -> QuerySet[HistoricalServiceItem]:
+    """Every record (but deletions) of the items `user` may see, whatever its validity."""
+    return department_scope(user).filter_items(
+        HistoricalServiceItem.objects.exclude(history_type=DELETED)
+    )
+
+
 def service_items_as_of(user, *, day: datetime.date) -> QuerySet[HistoricalServiceItem]:
     """The items `user` may see, as they stood at the end of `day` (the same department
     scope as today's items: catalogue.roles.department_scope)."""

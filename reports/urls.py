@@ -8,6 +8,7 @@ urlpatterns = [
     path("summary.json", views.SummaryView.as_view(), name="summary"),
     path("export.xlsx", views.ExportView.as_view(), name="export"),
     path("charts/<slug:slug>/", views.ChartDataView.as_view(), name="chart"),
+    path("trend.json", views.TrendView.as_view(), name="trend"),
     # reports as issued
     path("issue/", views.IssueReportView.as_view(), name="issue"),
     path("issued/", views.IssuedReportListView.as_view(), name="issued"),

@@ -15,8 +15,9 @@ from .export import report_workbook
 from .filters import ReportFilter
 from .models import IssuedReport
 from .report import chart_build, report_build
-from .selectors import report_items
+from .selectors import report_history_start, report_items, report_records
 from .services import issued_report_create
+from .trend import month_ends, trend_document
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -120,6 +121,26 @@ class SummaryView(ReportFilterMixin, View):
             return self.invalid_filters_response()
         report = self.report()
         return JsonResponse(report.as_summary(), json_dumps_params={"ensure_ascii": False})
+
+
+class TrendView(ReportFilterMixin, View):
+    """The key rates at each month end of the history up to `as_of` (or today), with the
+    report's other filters and the user's scope: two queries whatever the range."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return self.invalid_filters_response()
+        last = filterset.form.cleaned_data["as_of"] or timezone.localdate()
+        start = report_history_start()
+        days = month_ends(timezone.localtime(start).date(), last) if start else []
+        data = request.GET.copy()
+        data["as_of"], data["compare_to"] = "", ""
+        records = ReportFilter(data, queryset=report_records(user=request.user), request=request)
+        if not records.is_valid():  # the same filters, already valid
+            raise ValueError(records.errors)
+        document = trend_document(records=records.qs, days=days)
+        return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
 def _export_file_name() -> str:

@@ -287,3 +287,49 @@ def test_the_default_comparison_is_a_year_before_when_the_history_reaches_back_t
     assert summary["comparison"] is None
     compared = admin_client.get(reverse("reports:summary"), {"compare_to": "2020-01-01"}).json()
     assert compared["comparison"]["figures"]["total"] == 0
+
+
+@pytest.mark.django_db
+def test_the_trend_at_month_ends_equals_the_report_as_of_each_month_end(
+    client, reference, supervisor, dept_staff, centre_admin, django_assert_num_queries
+):
+    rng = random.Random(21)
+    moments = [
+        datetime.datetime(2025, 1, 15, 9, tzinfo=SHANGHAI),
+        datetime.datetime(2025, 3, 31, 23, 50, tzinfo=SHANGHAI),
+        datetime.datetime(2025, 4, 1, 0, 10, tzinfo=SHANGHAI),
+        datetime.datetime(2025, 6, 2, 9, tzinfo=SHANGHAI),
+    ]
+    for moment in moments:
+        with time_machine.travel(moment, tick=False):
+            for _ in range(4):
+                _create(rng, reference, centre_admin)
+            for item in rng.sample(list(ServiceItem.objects.all()), 3):
+                _edit(rng, reference, item, centre_admin)
+            service_items_delete(
+                items=rng.sample(list(ServiceItem.objects.all()), 1), user=centre_admin
+            )
+    # session, user, user and group permissions (the departments of department staff), the
+    # first record's date, the trend: one query for every month end
+    for user, queries in ((supervisor, 6), (dept_staff, 7)):
+        client.force_login(user)
+        with django_assert_num_queries(queries):
+            trend = client.get(
+                reverse("reports:trend"), {"as_of": "2025-07-15", "status": ""}
+            ).json()
+        assert trend["days"] == [
+            "2025-01-31",
+            "2025-02-28",
+            "2025-03-31",
+            "2025-04-30",
+            "2025-05-31",
+            "2025-06-30",
+        ]
+        for index, day in enumerate(trend["days"]):
+            summary = _summary(user, f"status=&compare_to=&as_of={day}")
+            assert trend["totals"][index] == summary["total"]
+            figures = summary["figures"]
+            for key in ("in_hall", "online", "mobile", "visits_0", "instant_approval"):
+                assert trend["rates"][key][index] == figures[f"{key}_percent"], (day, key)
+            working = figures["time_limits"]["working_day"]["promised_to_legal_percent"]
+            assert trend["rates"]["promised_to_legal_working_day"][index] == working
