@@ -10,9 +10,7 @@ command (on PostgreSQL `bench_<name>`, on SQLite a temporary file).
 """
 
 import datetime
-import tempfile
 import time
-from pathlib import Path
 
 import time_machine
 from django.contrib.auth import get_user_model
@@ -58,21 +56,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, items, records, repeat, keep, **options):
-        with tempfile.TemporaryDirectory() as scratch:
-            old_name = connection.settings_dict["NAME"]
-            if connection.vendor == "sqlite":
-                name = str(Path(scratch) / "bench.sqlite3")
-            else:
-                name = f"bench_{old_name}"
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                self._run(items, records, repeat)
-            finally:
-                if keep:
-                    self.stdout.write(f"kept the database {name}")
-                else:
-                    connection.creation.destroy_test_db(old_name, verbosity=0)
+        with benchmark.scratch_database(keep=keep) as name:
+            self._run(items, records, repeat)
+        if keep:
+            self.stdout.write(f"kept the database {name}")
 
     def _build(self, count: int, records: int) -> datetime.datetime:
         reference = benchmark.reference_data_create()
@@ -124,6 +111,9 @@ class Command(BaseCommand):
         for day in days[:3]:
             query = {"as_of": day.isoformat()}
             self._row(f"as of {day}, compared", self._time(client, url, query, repeat), live)
+        trend = self._time(client, reverse("reports:trend"), {}, repeat)
+        months = len(client.get(reverse("reports:trend")).json()["days"])
+        self._row(f"trend.json, {months} month ends", trend, live)
 
     def _time(self, client, url, query, repeat):
         # Count the request's queries: Django empties the log when a request starts.
