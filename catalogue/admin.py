@@ -39,7 +39,12 @@ from .models import (
 )
 from .params import CraftedValuesAdminMixin, id_query_param, parse_id
 from .roles import ROLE_LABELS, department_scope
-from .selectors import departments_for_user, import_batches_for_user, main_items_for_user
+from .selectors import (
+    departments_for_user,
+    import_batches_for_user,
+    items_using_mobile_channels,
+    main_items_for_user,
+)
 from .services.items import (
     service_item_check,
     service_item_delete,
@@ -150,6 +155,22 @@ class MobileChannelAdmin(CraftedValuesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name"]
+
+    SHOWN_ITEMS_IN_USE = 20
+
+    def get_deleted_objects(self, objs, request):
+        # Deleting a channel would drop it from its items without a record in their history
+        # (and leave 指尖办 items without a channel): the items that use it protect it, as
+        # PROTECT does for a department or a sector. Stop offering it instead (启用 off).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        in_use = items_using_mobile_channels(objs).order_by("code")
+        count = in_use.count()
+        if count:
+            shown = [str(item) for item in in_use[: self.SHOWN_ITEMS_IN_USE]]
+            if count > len(shown):
+                shown.append(gettext("……共 %(count)d 个事项使用") % {"count": count})
+            protected = [*protected, *shown]
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(MainItem)

@@ -185,4 +185,7 @@ class ChangeSource(models.TextChoices):
     IMPORT = "import", _("Excel 导入")
     ACTION = "action", _("批量操作")
     RESTORE = "restore", _("恢复历史版本")
+    DEMO = "demo", _("载入演示目录")
+    # The initial record migration 0009 wrote for an item created before bulk writes kept one.
+    BACKFILL = "backfill", _("补录的初始记录")
     OTHER = "other", _("其他")

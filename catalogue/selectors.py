@@ -56,6 +56,15 @@ def service_items_as_of(user, *, day: datetime.date) -> QuerySet[HistoricalServi
     return department_scope(user).filter_items(service_item_records_valid_at(day_end(day)))
 
 
+def items_using_mobile_channels(channels) -> QuerySet[ServiceItem]:
+    """The items that offer any of `channels` (instances, ids or a queryset) on 指尖办."""
+    return ServiceItem.objects.filter(
+        pk__in=ServiceItem.mobile_channels.through.objects.filter(
+            mobilechannel_id__in=channels
+        ).values("serviceitem_id")
+    )
+
+
 def departments_for_user(user) -> QuerySet[Department]:
     """The departments whose items `user` may see, and so add, change or import (given the
     model permission)."""

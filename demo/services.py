@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from catalogue.choices import ChangeSource
+from catalogue.history import CREATED, history_records_insert_select
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from catalogue.rules import item_rule_errors
 
@@ -46,6 +48,7 @@ def demo_catalogue_load(*, if_empty: bool = False, batch_size: int = 500) -> Dem
     the second time, and edits made to demo rows survive a reload. With `if_empty`, nothing is
     loaded when the catalogue already holds an item. Every new item is checked against the
     consistency rules first; ValidationError (with the item code) rolls the whole load back.
+    Each new item gets its initial historical record (source 载入演示目录, no user).
     """
     if if_empty and ServiceItem.objects.exists():
         return DemoLoadResult(skipped=True, created={})
@@ -96,7 +99,7 @@ def demo_catalogue_load(*, if_empty: bool = False, batch_size: int = 500) -> Dem
             raise ValidationError({row["code"]: messages})
         new_items.append(item)
         channels_by_code[row["code"]] = channels
-    ServiceItem.objects.bulk_create(new_items, batch_size=batch_size)
+    created = ServiceItem.objects.bulk_create(new_items, batch_size=batch_size)
 
     codes_with_channels = [code for code, channels in channels_by_code.items() if channels]
     if codes_with_channels:
@@ -111,6 +114,15 @@ def demo_catalogue_load(*, if_empty: bool = False, batch_size: int = 500) -> Dem
                 for channel_pk in channels_by_code[code]
             ],
             batch_size=batch_size,
+        )
+    if created:
+        # bulk_create records no history: each new item gets its initial record here, with its
+        # channels, so that its first change has something to compare with and to restore.
+        history_records_insert_select(
+            ServiceItem.objects.filter(pk__in=[item.pk for item in created]),
+            history_type=CREATED,
+            user=None,
+            source=ChangeSource.DEMO,
         )
     return DemoLoadResult(
         skipped=False,

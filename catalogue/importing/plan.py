@@ -375,7 +375,14 @@ def _decide(chunk, context):
         merged = dict(current or defaults)
         merged.update(values)
         if allowed is not None:
-            _check_department_allowed(row, values, current, context)
+            scope_errors = _department_scope_errors(row, values, current, context)
+            if scope_errors:
+                # The scope errors alone: any other message would depend on what another
+                # department's item holds (merged into the row), and so reveal it.
+                row.errors = scope_errors
+                row.action = ERROR
+                row.cells = [cell_text(cell) for cell in cells]
+                continue
         main_item_for_rules = _resolve_main_item(row, values, merged, current, context.main_items)
         if row.errors:
             errored = {error.column for error in row.errors}
@@ -417,10 +424,13 @@ def _decide(chunk, context):
             row.action = UNCHANGED
 
 
-def _check_department_allowed(row, values, current, context):
+def _department_scope_errors(row, values, current, context):
+    """The row's errors if it names a department, or a code held by a department, outside the
+    user's scope; the messages depend on the row only, never on the other item's values."""
     allowed, departments = context.allowed, context.departments
+    errors = []
     if "department" in values and values["department"] not in allowed:
-        row.errors.append(
+        errors.append(
             RowError(
                 row.row,
                 COLUMN_BY_FIELD["department"].header,
@@ -429,7 +439,7 @@ def _check_department_allowed(row, values, current, context):
             )
         )
     if current is not None and current["department"] not in allowed:
-        row.errors.append(
+        errors.append(
             RowError(
                 row.row,
                 COLUMN_BY_FIELD["code"].header,
@@ -437,6 +447,7 @@ def _check_department_allowed(row, values, current, context):
                 str(messages.ITEM_OF_OTHER_DEPARTMENT),
             )
         )
+    return errors
 
 
 def _resolve_main_item(row, values, merged, current, main_items):

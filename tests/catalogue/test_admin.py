@@ -705,3 +705,52 @@ def test_item_list_title_is_the_list_name_not_a_stock_sentence(admin_client):
 
     assert "<h1>实施清单事项</h1>" in page
     assert "来修改" not in page
+
+
+def test_deleting_a_mobile_channel_that_items_use_is_refused_and_changes_no_item(
+    admin_client, refs
+):
+    # Deleting it would drop it from its items with no record in their history.
+    item = ServiceItemFactory(
+        department=refs.department,
+        is_mobile=True,
+        mobile_services=1,
+        mobile_channels=[refs.channel],
+    )
+    unused = MobileChannel.objects.create(name="未使用的渠道")
+    delete_url = reverse("admin:catalogue_mobilechannel_delete", args=[refs.channel.pk])
+
+    page = admin_client.get(delete_url)
+    response = admin_client.post(delete_url, {"post": "yes"})
+    bulk = admin_client.post(
+        reverse("admin:catalogue_mobilechannel_changelist"),
+        {"action": "delete_selected", "_selected_action": [refs.channel.pk], "post": "yes"},
+    )
+
+    assert str(item) in page.content.decode()
+    assert response.status_code == 200 and bulk.status_code == 200
+    assert list(item.mobile_channels.all()) == [refs.channel]
+    assert item.history.count() == 1
+    unused_url = reverse("admin:catalogue_mobilechannel_delete", args=[unused.pk])
+    assert admin_client.post(unused_url, {"post": "yes"}).status_code == 302
+    assert not MobileChannel.objects.filter(pk=unused.pk).exists()
+
+
+def test_a_mobile_channel_in_use_by_many_items_lists_some_and_counts_all(
+    admin_client, refs, monkeypatch
+):
+    monkeypatch.setattr(admin_module.MobileChannelAdmin, "SHOWN_ITEMS_IN_USE", 1)
+    for _ in range(3):
+        ServiceItemFactory(
+            department=refs.department,
+            is_mobile=True,
+            mobile_services=1,
+            mobile_channels=[refs.channel],
+        )
+    delete_url = reverse("admin:catalogue_mobilechannel_delete", args=[refs.channel.pk])
+
+    response = admin_client.post(delete_url, {"post": "yes"})
+
+    assert response.status_code == 200
+    assert response.context["protected"][-1] == "……共 3 个事项使用"
+    assert MobileChannel.objects.filter(pk=refs.channel.pk).exists()

@@ -29,6 +29,7 @@ from catalogue.importing import (
     apply_plan,
     messages,
 )
+from catalogue.importing.columns import REQUIRED_HEADERS
 from catalogue.models import DepartmentMembership, ImportBatch, MainItem, MobileChannel, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
 from catalogue.services.importing import items_import, items_import_plan
@@ -411,6 +412,58 @@ def test_refusing_a_code_of_another_department_does_not_name_that_department(imp
 
     assert plan.has_errors
     assert not [str(error) for error in plan.errors if "民政局" in str(error)]
+
+
+def _sparse_row(code, **cells):
+    """Only the required columns (as valid_row has them) and `cells`: every other value of an
+    existing item would come from the item itself."""
+    full = valid_row(实施编码=code)
+    return {header: full[header] for header in REQUIRED_HEADERS} | cells
+
+
+def test_codes_of_other_departments_get_the_scope_error_alone_whatever_their_items_hold(
+    import_references,
+):
+    other = import_references["other_department"]
+    # Two foreign items that differ in everything a rule reads from the stored item.
+    ServiceItemFactory(
+        code="THEIRS-A", department=other, legal_limit=10, is_online=True, is_mobile=False
+    )
+    ServiceItemFactory(
+        code="THEIRS-B",
+        department=other,
+        legal_limit=60,
+        is_online=False,
+        online_depth=None,
+        onsite_visits=1,
+        onsite_reason="需核验原件",
+        is_mobile=True,
+        mobile_services=MobileService.LOOKUP,
+        mobile_channels=[MobileChannel.objects.get(name="粤省事")],
+        charges_fee=True,
+        fee_basis="收费依据",
+        main_item=MainItemFactory(department=other, name="对方的主项"),
+    )
+    staff = _staff_of(import_references["department"])
+    # Rows that, merged with either stored item, would break one rule or another.
+    probes = [
+        {"承诺办结时限": "30"},
+        {"网上办理深度": "四级"},
+        {"指尖办渠道": "粤省事"},
+        {"指尖办服务": "查阅"},
+        {"收费依据": "依据"},
+        {"承诺办结时限": "0", "办件类型": "即办件"},
+        {},
+    ]
+
+    def errors_for(code, cells):
+        plan = items_import_plan(rows=[_sparse_row(code, **cells)], user=staff)
+        return [(error.row, error.column, error.value, error.problem) for error in plan.errors]
+
+    for cells in probes:
+        from_a, from_b = errors_for("THEIRS-A", cells), errors_for("THEIRS-B", cells)
+        assert from_a == [(2, "实施编码", "THEIRS-A", str(messages.ITEM_OF_OTHER_DEPARTMENT))]
+        assert from_b == [(2, "实施编码", "THEIRS-B", str(messages.ITEM_OF_OTHER_DEPARTMENT))]
 
 
 def test_import_is_recorded_as_a_batch_with_history_of_each_item_written(import_references):

@@ -3,7 +3,8 @@ import dataclasses
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalogue.choices import HandlingType
+from catalogue.choices import ChangeSource, HandlingType
+from catalogue.history import HistoricalServiceItem
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from demo import services as demo_services
 from demo.builder import build_demo_catalogue
@@ -125,3 +126,32 @@ def test_demo_catalogue_load_rejects_an_item_breaking_a_rule_and_writes_nothing(
     }
     assert not ServiceItem.objects.exists()
     assert not Department.objects.exists()
+
+
+def test_demo_catalogue_load_gives_every_new_item_its_initial_record():
+    demo_catalogue_load()
+    item = ServiceItem.objects.filter(mobile_channels__isnull=False).first()
+    ServiceItemFactory()  # an item created outside the demo keeps its own history
+
+    demo_records = HistoricalServiceItem.objects.filter(change_source=ChangeSource.DEMO)
+    assert demo_records.count() == len(build_demo_catalogue().items)
+    assert set(demo_records.values_list("history_type", flat=True)) == {"+"}
+    assert not demo_records.filter(history_user__isnull=False).exists()
+    assert not ServiceItem.objects.exclude(
+        pk__in=HistoricalServiceItem.objects.values("id")
+    ).exists()
+    record = item.history.get()
+    tracked = [field.attname for field in HistoricalServiceItem.tracked_fields]
+    assert {name: getattr(record, name) for name in tracked} == {
+        name: getattr(item, name) for name in tracked
+    }
+    assert record.mobile_channel_ids == sorted(item.mobile_channels.values_list("pk", flat=True))
+
+
+def test_demo_catalogue_reload_records_nothing_for_existing_items():
+    demo_catalogue_load()
+    records = HistoricalServiceItem.objects.count()
+
+    demo_catalogue_load()
+
+    assert HistoricalServiceItem.objects.count() == records

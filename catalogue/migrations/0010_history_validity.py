@@ -20,10 +20,9 @@ def close_superseded_records(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    # After the `history` branch's backfill of initial records, whatever its number: it must
-    # run once every record exists (the lead renumbers at merge).
+    # After the backfill of initial records (0009): it must run once every record exists.
     dependencies = [
-        ("catalogue", "0008_reword_immediate_limit_message"),
+        ("catalogue", "0009_initial_history_backfill"),
     ]
 
     operations = [
