@@ -3,8 +3,12 @@
 
 import random
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -20,6 +24,25 @@ BATCH = 5_000
 DEPARTMENTS = 40
 SECTORS = 25
 MAIN_ITEMS_PER_DEPARTMENT = 150
+
+
+@contextmanager
+def scratch_database(*, keep: bool = False) -> Iterator[str]:
+    """A fresh migrated database for a benchmark, dropped afterwards (unless `keep`): on
+    PostgreSQL `bench_<name>`, on SQLite a temporary file. Yields its name."""
+    with tempfile.TemporaryDirectory() as scratch:
+        old_name = connection.settings_dict["NAME"]
+        if connection.vendor == "sqlite":
+            name = str(Path(scratch) / "bench.sqlite3")
+        else:
+            name = f"bench_{old_name}"
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            yield name
+        finally:
+            if not keep:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def reference_data_create() -> SyntheticReference:
@@ -101,10 +124,13 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
 
 
 def summary_build(user, query: str = ""):
-    filterset = ReportFilter(QueryDict(query), queryset=report_items(user=user))
+    filterset = ReportFilter(
+        QueryDict(query), queryset=report_items(user=user), request=SimpleNamespace(user=user)
+    )
     if not filterset.is_valid():
         raise ValueError(f"report filters {query!r}: {filterset.errors}")
-    return report_build(items=filterset.qs).as_summary()
+    as_of = filterset.form.cleaned_data["as_of"]
+    return report_build(items=filterset.qs, as_of=as_of).as_summary()
 
 
 def logged_in_client(user) -> Client:

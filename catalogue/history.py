@@ -3,19 +3,22 @@
 Every record says who (history_user), when (history_date), how (change_source: form, import,
 bulk action, restore) and, through its own copy of the fields, the old and new value of each
 field. Writers put the audit facts on the item before saving (`history_context`); bulk writers
-create the records with one statement (`history_records_insert_select`).
+create the records with one statement (`history_records_insert_select`). Each record is valid
+from its history_date until the next record of the same item (`valid_until`, closed by
+`history_validity_close` whenever a record is written), so the catalogue as of any moment is
+the records valid then (docs/report-as-of.md).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import connections, models, router
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from .choices import TIER_SPAN_NAME, ChangeSource, tier_span_display
 from .fields import FlagSetField
@@ -58,6 +61,43 @@ def _copy_audit_fields(sender, instance, history_instance, **kwargs):
     history_instance.change_source = getattr(instance, "_change_source", ChangeSource.OTHER)
     history_instance.mobile_channel_ids = getattr(instance, "_history_mobile_channel_ids", None)
     history_instance.import_batch = getattr(instance, "_history_import_batch", None)
+
+
+@receiver(post_create_historical_record, sender=HistoricalServiceItem)
+def _close_previous_record(sender, instance, history_instance, **kwargs):
+    # The one hook simple-history gives after a record of a save() or delete() is written.
+    history_validity_close([history_instance.id])
+
+
+def _later_records() -> QuerySet:
+    """The records of the same item after the outer one, by (history_date, history_id)."""
+    return HistoricalServiceItem.objects.filter(id=OuterRef("id")).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+
+
+def history_validity_close(item_ids: Iterable[int] | QuerySet | None) -> int:
+    """Close each still-open record of these items (all items: None) that a later record
+    supersedes: its valid_until becomes the next record's history_date. One statement per
+    900 ids (or one for a queryset of ids); returns the number of records closed.
+
+    Every writer of records calls this after writing them, so at most one record per item is
+    open: the current one (or the 删除 record of a deleted item).
+    """
+    later = _later_records()
+    records = HistoricalServiceItem.objects.filter(valid_until__isnull=True).filter(Exists(later))
+    next_date = Subquery(later.order_by("history_date", "history_id").values("history_date")[:1])
+    if item_ids is None:
+        return records.update(valid_until=next_date)
+    if isinstance(item_ids, QuerySet):
+        return records.filter(id__in=item_ids).update(valid_until=next_date)
+    item_ids = sorted(set(item_ids))
+    closed = 0
+    for start in range(0, len(item_ids), 900):
+        chunk = item_ids[start : start + 900]
+        closed += records.filter(id__in=chunk).update(valid_until=next_date)
+    return closed
 
 
 def mobile_channel_ids_by_item(item_ids: Sequence[int]) -> dict[int, list[int]]:
@@ -153,7 +193,9 @@ def history_records_insert_select(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *subquery_params])
-        return cursor.rowcount
+        written = cursor.rowcount
+    history_validity_close(items.order_by().values("pk"))
+    return written
 
 
 def history_records_bulk_create(
@@ -193,7 +235,9 @@ def history_records_bulk_create(
         )
         for item in items
     ]
-    return HistoricalServiceItem.objects.bulk_create(rows, batch_size=batch_size)
+    records = HistoricalServiceItem.objects.bulk_create(rows, batch_size=batch_size)
+    history_validity_close([item.pk for item in items])
+    return records
 
 
 EMPTY = _("（空）")

@@ -158,6 +158,10 @@ class ServiceItemHistoryBase(models.Model):
         blank=True,
         related_name="+",
     )
+    # The record describes the item from history_date until the next record of the item
+    # (None: still current). Set by catalogue.history.history_validity_close; the report as
+    # of a date reads the records valid at its end (docs/report-as-of.md).
+    valid_until = models.DateTimeField(_("有效期至"), null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True

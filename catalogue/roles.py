@@ -42,6 +42,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "catalogue.import_serviceitem",
         "catalogue.export_serviceitem",
         "catalogue.view_reports",
+        # Reports as issued (frozen): the whole centre's, so not for department staff.
+        "reports.add_issuedreport",
+        "reports.view_issuedreport",
         ALL_DEPARTMENTS_PERMISSION,
         "catalogue.view_historicalserviceitem",
         "catalogue.change_historicalserviceitem",
@@ -78,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         ),
         "catalogue.export_serviceitem",
         "catalogue.view_reports",
+        "reports.add_issuedreport",
+        "reports.view_issuedreport",
         ALL_DEPARTMENTS_PERMISSION,
         "catalogue.view_historicalserviceitem",
         "catalogue.view_importbatch",

@@ -1,7 +1,11 @@
 """Reads of the catalogue used by more than one door (admin, import, export, reports)."""
 
-from django.db.models import Count, QuerySet
+import datetime
 
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from .history import DELETED, HistoricalServiceItem
 from .models import (
     Department,
     ExportJob,
@@ -22,6 +26,41 @@ def service_items_for_user(user, *, with_related: bool = False) -> QuerySet[Serv
     """The items `user` may see: every door (admin, export, reports) starts from here."""
     items = ServiceItem.objects.for_user(user)
     return items.with_related() if with_related else items
+
+
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The end of `day` in the site's time zone (Asia/Shanghai): the next midnight there."""
+    return datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_default_timezone()
+    )
+
+
+def service_item_records_valid_at(moment: datetime.datetime) -> QuerySet[HistoricalServiceItem]:
+    """The catalogue as it stood just before `moment`: one historical record per item that
+    existed then, the one valid at that instant. The records have the item's fields under the
+    item's names, so the queries of the live catalogue run on them unchanged."""
+    return HistoricalServiceItem.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=moment),
+        history_date__lt=moment,
+    ).exclude(history_type=DELETED)
+
+
+def service_item_history_start() -> datetime.datetime | None:
+    """When the first historical record of any item was written (None: no history)."""
+    return HistoricalServiceItem.objects.aggregate(start=Min("history_date"))["start"]
+
+
+def service_item_records(user) -> QuerySet[HistoricalServiceItem]:
+    """Every record (but deletions) of the items `user` may see, whatever its validity."""
+    return department_scope(user).filter_items(
+        HistoricalServiceItem.objects.exclude(history_type=DELETED)
+    )
+
+
+def service_items_as_of(user, *, day: datetime.date) -> QuerySet[HistoricalServiceItem]:
+    """The items `user` may see, as they stood at the end of `day` (the same department
+    scope as today's items: catalogue.roles.department_scope)."""
+    return department_scope(user).filter_items(service_item_records_valid_at(day_end(day)))
 
 
 def items_using_mobile_channels(channels) -> QuerySet[ServiceItem]:

@@ -76,5 +76,8 @@ def time_unit_keys(bucket: Bucket) -> dict[str, str]:
     }
 
 
+# The key rates followed year over year and at month ends (reports.comparison, reports.trend).
+TREND_BUCKETS = (IN_HALL, ONLINE, MOBILE, ONSITE_VISITS[0], INSTANT_APPROVAL)
+
 # Every bucket counted by the one conditional aggregate.
 COUNTED = (*HANDLING_TYPES, *YES_NO, *MOBILE_SERVICES, *ONSITE_VISITS, *LEGAL_LIMITS)

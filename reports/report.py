@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -11,6 +11,7 @@ from catalogue.models import ServiceItem
 
 from . import selectors
 from .charts import CHART_SPECS, SECTIONS, Chart, build_chart
+from .comparison import comparison_document
 from .headline import KeyFigure, key_figures
 from .summary import summary_document, summary_figures
 
@@ -42,6 +43,10 @@ class Report:
     total: int
     charts: dict[str, Chart]
     figures: dict
+    # The day whose end the report describes; None: the live catalogue.
+    as_of: date | None = None
+    # summary.json's `comparison` (reports.comparison) when compared with an earlier day.
+    comparison: dict | None = None
 
     def sections(self) -> list[dict]:
         return [
@@ -56,16 +61,44 @@ class Report:
         return summary_document(self)
 
 
-def report_build(*, items: QuerySet[ServiceItem]) -> Report:
-    """Every chart and figure of the report in len(SOURCES) queries, whatever the item count."""
+# What the headline figures of a report need (the comparison's earlier report).
+FIGURE_SOURCES = ("figures", "tier_spans", "item_types")
+
+
+def _figures(sources: dict) -> dict:
+    return summary_figures(
+        figures=sources["figures"],
+        tier_spans=sources["tier_spans"],
+        item_types=sources["item_types"],
+    )
+
+
+def report_build(
+    *,
+    items: QuerySet[ServiceItem],
+    as_of: date | None = None,
+    compare_items: QuerySet | None = None,
+    compare_to: date | None = None,
+) -> Report:
+    """Every chart and figure of the report in len(SOURCES) queries, whatever the item count.
+
+    `items` are today's items, or their records at the end of `as_of`
+    (`selectors.report_items_as_of`): the same queries run on either. With `compare_items`
+    (the records at the end of `compare_to`), len(FIGURE_SOURCES) more queries give the
+    comparison."""
     sources = _run_sources(items, SOURCES)
     figures = sources["figures"]
+    headline = _figures(sources)
+    comparison = None
+    if compare_items is not None:
+        previous = _figures(_run_sources(compare_items, FIGURE_SOURCES))
+        comparison = comparison_document(headline, previous, compare_to=compare_to)
     return Report(
         generated_at=timezone.now(),
         data_updated_at=figures["data_updated_at"],
         total=figures["total"],
+        as_of=as_of,
         charts={slug: build_chart(slug, sources) for slug in CHART_SPECS},
-        figures=summary_figures(
-            figures=figures, tier_spans=sources["tier_spans"], item_types=sources["item_types"]
-        ),
+        figures=headline,
+        comparison=comparison,
     )

@@ -5,11 +5,33 @@ returns plain values: a dict of figures or a list of grouped rows. Shaping them 
 is the job of `reports.charts`.
 """
 
-from django.db.models import BooleanField, Count, Func, Max, Q, QuerySet, Sum
+import datetime
+
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 
 from catalogue.choices import ItemStatus
-from catalogue.models import Department, Sector, ServiceItem
-from catalogue.selectors import departments_for_user, service_items_for_user
+from catalogue.history import HistoricalServiceItem
+from catalogue.models import Department, MobileChannel, Sector, ServiceItem
+from catalogue.selectors import (
+    departments_for_user,
+    service_item_history_start,
+    service_item_records,
+    service_items_as_of,
+    service_items_for_user,
+)
 
 from . import buckets
 
@@ -20,6 +42,12 @@ def report_items(*, user) -> QuerySet[ServiceItem]:
     The one place where a report is scoped to what the user may see.
     """
     return service_items_for_user(user)
+
+
+def report_items_as_of(*, user, day: datetime.date) -> QuerySet[HistoricalServiceItem]:
+    """The same items as they stood at the end of `day`: one historical record per item, with
+    the item's fields, so every selector below runs on them unchanged (but the channels)."""
+    return service_items_as_of(user, day=day)
 
 
 class Likely(Func):
@@ -35,6 +63,15 @@ class Likely(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, **extra_context)
+
+
+def report_history_start() -> datetime.datetime | None:
+    return service_item_history_start()
+
+
+def report_records(*, user) -> QuerySet[HistoricalServiceItem]:
+    """Every record of the user's items, to be filtered like items (the trend's rows)."""
+    return service_item_records(user)
 
 
 def items_in_status(items: QuerySet[ServiceItem], status: str) -> QuerySet[ServiceItem]:
@@ -124,9 +161,87 @@ def items_by_mobile_channel(items: QuerySet[ServiceItem]) -> list[dict]:
     """Rows `mobile_channels__id, mobile_channels__name, count` of the channels the items use,
     largest first. Only 可指尖办 items have channels (catalogue.rules); saying so lets the
     database start from the few mobile items (partial index item_mobile_status_idx)."""
+    if items.model is HistoricalServiceItem:
+        return _records_by_mobile_channel(items)
     return list(
         items.filter(is_mobile=True, mobile_channels__isnull=False)
         .values("mobile_channels__id", "mobile_channels__name")
         .annotate(count=Count("*"))
         .order_by("-count", "mobile_channels__name")
     )
+
+
+def _records_by_mobile_channel(records: QuerySet[HistoricalServiceItem]) -> list[dict]:
+    # A record keeps its channels as a JSON list of ids (the many-to-many has no history):
+    # the same rows as above, from the list's elements. Records whose channels are unknown
+    # (None: written outside the services) count in no channel.
+    connection = connections[records.db]
+    qn = connection.ops.quote_name
+    inner, params = (
+        records.filter(is_mobile=True)
+        .order_by()
+        .values("mobile_channel_ids")
+        .query.sql_with_params()
+    )
+    if connection.vendor == "postgresql":
+        elements = "CROSS JOIN LATERAL jsonb_array_elements_text(r.mobile_channel_ids) e(value)"
+        channel_id = "e.value::integer"
+    else:
+        elements = "CROSS JOIN json_each(r.mobile_channel_ids) e"
+        channel_id = "e.value"
+    channels = qn(MobileChannel._meta.db_table)
+    sql = (
+        f"SELECT c.id, c.name, COUNT(*) FROM ({inner}) r {elements} "
+        f"JOIN {channels} c ON c.id = {channel_id} "
+        f"GROUP BY c.id, c.name ORDER BY COUNT(*) DESC, c.name"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"mobile_channels__id": pk, "mobile_channels__name": name, "count": count}
+            for pk, name, count in cursor.fetchall()
+        ]
+
+
+def records_trend(
+    records: QuerySet[HistoricalServiceItem], moments: list[datetime.datetime]
+) -> list[dict]:
+    """For each moment, the figures of the records valid just before it (as
+    `service_item_records_valid_at`): `total`, a count per buckets.TREND_BUCKETS key and
+    `legal_days_<unit>` / `promised_days_<unit>` per time unit. One query whatever the number of
+    moments: each record is joined to the moments it was valid at."""
+    if not moments:
+        return []
+    columns = {
+        bucket.key: Case(When(bucket.condition, then=1), default=0, output_field=IntegerField())
+        for bucket in buckets.TREND_BUCKETS
+    }
+    for unit in buckets.TIME_UNITS:
+        keys = buckets.time_unit_keys(unit)
+        columns[keys["legal_days"]] = Case(When(unit.condition, then=F("legal_limit")))
+        columns[keys["promised_days"]] = Case(When(unit.condition, then=F("promised_limit")))
+    inner, params = (
+        records.order_by()
+        .annotate(**{f"trend_{name}": expression for name, expression in columns.items()})
+        .values("history_date", "valid_until", *(f"trend_{name}" for name in columns))
+        .query.sql_with_params()
+    )
+    connection = connections[records.db]
+    date_field = HistoricalServiceItem._meta.get_field("history_date")
+    ends = " UNION ALL ".join(
+        f"SELECT %s AS moment, {index} AS month_index" for index in range(len(moments))
+    )
+    end_params = [date_field.get_db_prep_value(m, connection) for m in moments]
+    sums = ", ".join(f"SUM(r.trend_{name})" for name in columns)
+    sql = (
+        f"SELECT m.month_index, COUNT(*), {sums} FROM ({inner}) r "
+        f"JOIN ({ends}) m ON r.history_date < m.moment "
+        f"AND (r.valid_until IS NULL OR r.valid_until >= m.moment) "
+        f"GROUP BY m.month_index"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *end_params])
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    names = ["total", *columns]
+    empty = (0, *(0 for _ in columns))
+    return [dict(zip(names, found.get(index, empty), strict=True)) for index in range(len(moments))]

@@ -43,9 +43,12 @@ def summary_document(report: "Report") -> dict:
     """The whole of summary.json."""
     return {
         "total": report.total,
+        "as_of": report.as_of.isoformat() if report.as_of else None,
         "generated_at": report.generated_at.isoformat(),
         "data_updated_at": report.data_updated_at.isoformat() if report.data_updated_at else None,
         "charts": {slug: chart.as_chartjs() for slug, chart in report.charts.items()},
         "sentences": {slug: chart.sentence for slug, chart in report.charts.items()},
         "figures": report.figures,
+        # None, or the report compared with an earlier day (reports.comparison)
+        "comparison": report.comparison,
     }

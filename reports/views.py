@@ -1,22 +1,28 @@
 from chartjs.views.lines import BaseLineChartView
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from config.db_routers import ReplicaReadsMixin
 
 from .charts import CHART_SPECS
+from .comparison import comparison_document
 from .document import report_document
 from .export import report_workbook
 from .filters import ReportFilter
 from .headline import report_issuer, report_title
+from .models import IssuedReport
 from .report import chart_build, report_build
-from .selectors import report_items
+from .selectors import report_history_start, report_items, report_records
+from .services import issued_report_create
+from .trend import month_ends, trend_document
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -38,6 +44,21 @@ class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin, ReplicaRead
             )
         return self._filterset
 
+    def report(self):
+        filterset = self.get_filterset()
+        compare_to = filterset.compare_day()
+        compared = None
+        if compare_to is not None:
+            compared = filterset.compared(compare_to)
+            if not compared.is_valid():  # the same filters as the report's, already valid
+                raise ValueError(compared.errors)
+        return report_build(
+            items=filterset.qs,
+            as_of=filterset.form.cleaned_data.get("as_of"),
+            compare_items=compared.qs if compared is not None else None,
+            compare_to=compare_to,
+        )
+
     def invalid_filters_response(self):
         return JsonResponse(
             {"errors": self.get_filterset().error_messages()},
@@ -53,7 +74,7 @@ class ReportPageView(ReportFilterMixin, TemplateView):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return self.render_to_response(self.get_context_data(), status=400)
-        report = report_build(items=filterset.qs)
+        report = self.report()
         return self.render_to_response(
             self.get_context_data(
                 report=report,
@@ -107,8 +128,42 @@ class SummaryView(ReportFilterMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return self.invalid_filters_response()
-        report = report_build(items=filterset.qs)
+        report = self.report()
         return JsonResponse(report.as_summary(), json_dumps_params={"ensure_ascii": False})
+
+
+class TrendView(ReportFilterMixin, View):
+    """The key rates at each month end of the history up to `as_of` (or today), with the
+    report's other filters and the user's scope: two queries whatever the range."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return self.invalid_filters_response()
+        last = filterset.form.cleaned_data["as_of"] or timezone.localdate()
+        start = report_history_start()
+        days = month_ends(timezone.localtime(start).date(), last) if start else []
+        data = request.GET.copy()
+        data["as_of"], data["compare_to"] = "", ""
+        records = ReportFilter(data, queryset=report_records(user=request.user), request=request)
+        if not records.is_valid():  # the same filters, already valid
+            raise ValueError(records.errors)
+        document = trend_document(records=records.qs, days=days)
+        return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+
+def _export_file_name() -> str:
+    return _("政务服务事项统计报表-%(date)s.xlsx") % {
+        "date": timezone.localdate().strftime("%Y%m%d")
+    }
+
+
+def _attachment(content: bytes, *, content_type: str, file_name: str) -> HttpResponse:
+    return HttpResponse(
+        content,
+        content_type=content_type,
+        headers={"Content-Disposition": content_disposition_header(True, file_name)},
+    )
 
 
 class ReportDownloadView(ReportFilterMixin, View):
@@ -124,7 +179,7 @@ class ReportDownloadView(ReportFilterMixin, View):
         filterset = self.get_filterset()
         if not filterset.is_valid():
             return self.invalid_filters_response()
-        report = report_build(items=filterset.qs)
+        report = self.report()
         content = self.render(report=report, filters=filterset.applied())
         filename = _(self.filename_format) % {"date": timezone.localdate().strftime("%Y%m%d")}
         return HttpResponse(
@@ -148,3 +203,100 @@ class DocumentView(ReportDownloadView):
 
     def render(self, *, report, filters) -> bytes:
         return report_document(report=report, filters=filters)
+
+
+# --- reports as issued ---------------------------------------------------------------------
+
+
+class IssueReportView(ReportFilterMixin, View):
+    """Freeze the report of the query string under a title (POST `title`)."""
+
+    permission_required = ("catalogue.view_reports", "reports.add_issuedreport")
+
+    def post(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        if not filterset.is_valid():
+            return self.invalid_filters_response()
+        report = self.report()
+        workbook = report_workbook(report=report, filters=filterset.applied())
+        try:
+            issued_report_create(
+                title=request.POST.get("title", ""),
+                report=report,
+                query=request.GET.urlencode(),
+                documents=[("xlsx", _export_file_name(), XLSX_CONTENT_TYPE, workbook)],
+                user=request.user,
+            )
+        except ValidationError as error:
+            return JsonResponse(
+                {"errors": {k: [str(m) for m in v] for k, v in error.message_dict.items()}},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return redirect("reports:issued")
+
+
+class IssuedReportMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    permission_required = "reports.view_issuedreport"
+
+    def issued(self) -> IssuedReport:
+        return get_object_or_404(IssuedReport, pk=self.kwargs["pk"])
+
+
+class IssuedReportListView(IssuedReportMixin, ListView):
+    template_name = "reports/issued_list.html"
+    context_object_name = "issued_reports"
+
+    def get_queryset(self):
+        return IssuedReport.objects.select_related("issued_by").prefetch_related("documents")
+
+
+class IssuedReportSummaryView(IssuedReportMixin, View):
+    """The summary.json kept when the report was issued, exactly."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(self.issued().summary, json_dumps_params={"ensure_ascii": False})
+
+
+class IssuedReportDocumentView(IssuedReportMixin, View):
+    def get(self, request, *args, **kwargs):
+        document = get_object_or_404(self.issued().documents, kind=kwargs["kind"])
+        return _attachment(
+            bytes(document.content),
+            content_type=document.content_type,
+            file_name=document.file_name,
+        )
+
+
+class IssuedReportCompareView(IssuedReportMixin, View):
+    """An issued report compared with a later one (`?with=<id>`) or with the live report of
+    the same filters (`?with=live`): reports.comparison's document, the issued one earlier."""
+
+    permission_required = ("catalogue.view_reports", "reports.view_issuedreport")
+
+    def get(self, request, *args, **kwargs):
+        issued = self.issued()
+        other = request.GET.get("with", "live")
+        if other == "live":
+            data = QueryDict(issued.query, mutable=True)
+            data.pop("as_of", None)
+            data["compare_to"] = ""
+            filterset = ReportFilter(
+                data, queryset=report_items(user=request.user), request=request
+            )
+            if not filterset.is_valid():  # kept filters whose department is gone
+                return JsonResponse(
+                    {"errors": filterset.error_messages()},
+                    status=400,
+                    json_dumps_params={"ensure_ascii": False},
+                )
+            current = report_build(items=filterset.qs).as_summary()
+        else:
+            try:
+                current = get_object_or_404(IssuedReport, pk=int(other)).summary
+            except ValueError:
+                raise Http404 from None
+        document = comparison_document(
+            current["figures"], issued.summary["figures"], compare_to=issued.as_of
+        )
+        return JsonResponse(document, json_dumps_params={"ensure_ascii": False})

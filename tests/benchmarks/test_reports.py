@@ -4,8 +4,10 @@ from io import StringIO
 import pytest
 
 from benchmarks import reports as benchmark
+from benchmarks.management.commands.benchmark_report_as_of import Command as AsOfCommand
 from benchmarks.management.commands.benchmark_reports import Command
 from catalogue.choices import ItemStatus
+from catalogue.history import HistoricalServiceItem
 from catalogue.models import ServiceItem
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +105,16 @@ def test_benchmark_reports_times_each_size_on_the_catalogue_it_built():
     assert rows[0].split("|")[-2].strip() == "—"  # the page is timed at --page-at only
     assert rows[1].split("|")[-2].strip().isdigit()
     assert ServiceItem.objects.count() == 80
+
+
+def test_benchmark_report_as_of_builds_the_history_and_times_every_kind_of_report():
+    out = StringIO()
+    AsOfCommand(stdout=out)._run(60, 5, repeat=1)
+
+    assert HistoricalServiceItem.objects.count() == 300
+    assert HistoricalServiceItem.objects.filter(valid_until__isnull=True).count() == 60
+    rows = [line.split("|")[1].strip() for line in out.getvalue().splitlines() if "|" in line]
+    assert "live" in rows
+    assert sum(row.startswith("as of") and "compared" not in row for row in rows) == 5
+    assert sum(row.endswith("compared") for row in rows) == 3
+    assert any(row.startswith("trend.json") for row in rows)

@@ -77,7 +77,7 @@ def test_the_item_form_has_no_serious_accessibility_violation(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_import_preview_has_no_serious_accessibility_violation(
-    open_page, live_server, admin_user, language, import_references, tmp_path
+    open_page, live_server, admin_user, language, department, other_department, sector, tmp_path
 ):
     path = tmp_path / "部门事项.xlsx"
     path.write_bytes(

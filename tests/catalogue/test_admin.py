@@ -294,9 +294,10 @@ def test_item_add_saves_a_valid_item(admin_client, refs, django_assert_num_queri
     # 1 session, 2 user, 3 savepoint, 4 department, 5 main item, 6 sector and 7 channels chosen
     # (form fields), 8 main item, 9 department and 10 sector exist and 11 is the code unique
     # (service_item_check, run once by the form), 12 savepoint of the save service, 13 insert
-    # the item, 14 its history record, 15 its channels already set, 16 add the channels,
-    # 17 release, 18 log entry, 19 release the savepoint.
-    with django_assert_num_queries(19):
+    # the item, 14 its history record, 15 close the item's earlier record (valid_until),
+    # 16 its channels already set, 17 add the channels, 18 release, 19 log entry, 20 release
+    # the savepoint.
+    with django_assert_num_queries(20):
         response = admin_client.post(ADD, item_post_data(values))
 
     assert response.status_code == 302, field_errors(response)
@@ -408,9 +409,10 @@ def test_item_change_saves_the_change(admin_client, refs, django_assert_num_quer
     # 1 session, 2 user, 3 savepoint, 4 the item, 5 its channels (has the field changed?),
     # 6 department and 7 sector chosen (form fields), 8 department and 9 sector exist and 10 is
     # the code unique (service_item_check, run once by the form), 11 savepoint of the save service,
-    # 12 update the item, 13 its history record, 14 its channels before setting them (none
-    # chosen: nothing to add), 15 release, 16 log entry, 17 release the savepoint.
-    with django_assert_num_queries(17):
+    # 12 update the item, 13 its history record, 14 close its earlier record (valid_until),
+    # 15 its channels before setting them (none chosen: nothing to add), 16 release, 17 log
+    # entry, 18 release the savepoint.
+    with django_assert_num_queries(18):
         response = admin_client.post(url, item_post_data(values))
 
     assert response.status_code == 302, field_errors(response)

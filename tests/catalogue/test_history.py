@@ -146,8 +146,9 @@ def test_bulk_action_records_one_entry_per_changed_item_in_bulk(
     ServiceItemFactory(department=department, status=ItemStatus.SUSPENDED)
     before = HistoricalServiceItem.objects.count()
 
-    # savepoint, the historical records (INSERT ... SELECT), update the items, release
-    with django_assert_num_queries(4):
+    # savepoint, the historical records (INSERT ... SELECT), close the items' earlier records
+    # (valid_until), update the items, release
+    with django_assert_num_queries(5):
         count = service_items_set_status(
             items=ServiceItem.objects.all(), status=ItemStatus.SUSPENDED, user=centre_admin
         )
@@ -288,8 +289,8 @@ def test_import_batch_records_counts_links_and_history_in_bulk(
     ServiceItem.objects.bulk_update(updated, ["name"])
 
     # savepoint, the batch, its links, records of the created items, records of the updated
-    # items (each an INSERT ... SELECT), release the savepoint
-    with django_assert_num_queries(6):
+    # items (each an INSERT ... SELECT followed by the closing of earlier records), release
+    with django_assert_num_queries(8):
         batch = import_batch_record(
             file_name="住建局事项.xlsx",
             user=centre_admin,
@@ -316,7 +317,7 @@ def test_import_batch_query_count_does_not_grow_with_items(
     created = _imported(department, 1200)
 
     # As above with no updated items; the links go in one executemany per 1,000.
-    with django_assert_num_queries(4 + 2):
+    with django_assert_num_queries(5 + 2):
         import_batch_record(
             file_name="大文件.xlsx",
             user=centre_admin,

@@ -1,5 +1,7 @@
 """Migration 0009: every item without history gets one initial record, in bulk."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -11,6 +13,8 @@ from tests.factories import ServiceItemFactory
 
 BEFORE = [("catalogue", "0008_reword_immediate_limit_message")]
 AFTER = [("catalogue", "0009_initial_history_backfill")]
+# The current models need the later columns too (0010: validity ranges).
+LATEST = [("catalogue", "0014_history_validity")]
 
 
 def _migrate(targets):
@@ -36,6 +40,7 @@ def test_backfill_writes_one_initial_record_per_item_without_history_only():
     bare[0].mobile_channels.set(channels[::-1])
 
     _migrate(AFTER)
+    _migrate(LATEST)
 
     assert HistoricalServiceItem.objects.filter(id=with_history.pk).count() == 1
     for old in bare:
@@ -60,5 +65,28 @@ def test_backfill_reversed_and_run_again_adds_nothing():
     ServiceItemFactory()
     _migrate(BEFORE)
     _migrate(AFTER)
+    _migrate(LATEST)
 
     assert HistoricalServiceItem.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_validity_migration_closes_every_record_but_each_items_last():
+    item = ServiceItemFactory()
+    old_apps = _migrate(AFTER)
+    OldRecord = old_apps.get_model("catalogue", "HistoricalServiceItem")
+    first = OldRecord.objects.get(id=item.pk)
+    for minutes in (5, 9):
+        first.pk = None
+        first.history_type = "~"
+        first.history_date = first.history_date + datetime.timedelta(minutes=minutes)
+        first.save()
+
+    _migrate(LATEST)
+
+    records = list(HistoricalServiceItem.objects.filter(id=item.pk).order_by("history_date"))
+    assert [r.valid_until for r in records] == [
+        records[1].history_date,
+        records[2].history_date,
+        None,
+    ]

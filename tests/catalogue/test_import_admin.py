@@ -206,9 +206,10 @@ def test_confirm_does_not_read_the_file_again(admin_client, django_assert_num_qu
     # still free; the department and the sector still there (held FOR KEY SHARE on
     # PostgreSQL); one insert of the 50 items (on PostgreSQL: their ids from the sequence,
     # then a COPY Django does not record); the import batch: savepoint, the batch, its links
-    # (one executemany), the history records of the 50 items, release; release. Nothing
+    # (one executemany), the history records of the 50 items, the closing of earlier records,
+    # release; release. Nothing
     # reads the file again.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         _confirm(admin_client, preview)
 
     assert ServiceItem.objects.count() == 50

@@ -564,8 +564,9 @@ def test_import_writes_in_bulk(department, django_assert_num_queries):
     # (on PostgreSQL: their ids drawn from the sequence, then a COPY, which Django does not
     # record); one update of the changed one;
     # the import batch: savepoint, the batch, its item links (one executemany per 1,000), the
-    # history records of the new items and of the changed one, release; release.
-    with django_assert_num_queries(23):
+    # history records of the new items and of the changed one (each followed by the closing
+    # of earlier records), release; release.
+    with django_assert_num_queries(25):
         result = items_import(file=data)
 
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)

@@ -185,12 +185,16 @@ def test_summary_holds_total_date_every_chart_and_the_time_figures(admin_client,
 
     assert set(summary) == {
         "total",
+        "as_of",
+        "comparison",
         "generated_at",
         "data_updated_at",
         "charts",
         "sentences",
         "figures",
     }
+    assert summary["as_of"] is None  # the live catalogue
+    assert summary["comparison"] is None  # no history a year back
     assert set(summary["charts"]) == set(CHART_SPECS)
     assert {
         "time_limits",
@@ -235,30 +239,32 @@ def _pin_queries(admin_client, django_assert_num_queries, url, expected):
 def test_page_runs_a_fixed_number_of_queries_whatever_the_item_count(
     admin_client, django_assert_num_queries
 ):
-    # session, user, the 7 report queries (1 conditional aggregate and 6 grouped), and the
-    # department and sector choices of the filter form.
+    # session, user, the first day of history (is there a year to compare with?), the 7 report
+    # queries (1 conditional aggregate and 6 grouped), and the department and sector choices
+    # of the filter form.
     make_varied_items(3, seed=1)
-    _pin_queries(admin_client, django_assert_num_queries, PAGE, 11)
+    _pin_queries(admin_client, django_assert_num_queries, PAGE, 12)
     make_varied_items(60, seed=2)
-    _pin_queries(admin_client, django_assert_num_queries, PAGE, 11)
+    _pin_queries(admin_client, django_assert_num_queries, PAGE, 12)
 
 
 def test_summary_runs_a_fixed_number_of_queries_whatever_the_item_count(
     admin_client, django_assert_num_queries
 ):
-    # session, user, 1 conditional aggregate, 6 grouped queries.
+    # session, user, the first day of history, 1 conditional aggregate, 6 grouped queries.
     make_varied_items(3, seed=1)
-    _pin_queries(admin_client, django_assert_num_queries, SUMMARY, 9)
+    _pin_queries(admin_client, django_assert_num_queries, SUMMARY, 10)
     make_varied_items(60, seed=2)
-    _pin_queries(admin_client, django_assert_num_queries, SUMMARY, 9)
+    _pin_queries(admin_client, django_assert_num_queries, SUMMARY, 10)
 
 
 def test_a_department_filter_adds_one_query_to_look_the_department_up(
     admin_client, django_assert_num_queries, varied_items
 ):
     department = Department.objects.first()
-    # session, user, the department lookup of the filter, 7 report queries.
-    with django_assert_num_queries(10):
+    # session, user, the department lookup of the filter, the first day of history, 7 report
+    # queries.
+    with django_assert_num_queries(11):
         admin_client.get(SUMMARY, {"department": department.pk})
 
 

@@ -4,9 +4,6 @@ Runs in a scratch database created and dropped by the command (on PostgreSQL `be
 on SQLite a temporary file), so the configured database is left alone.
 """
 
-import tempfile
-from pathlib import Path
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
@@ -28,18 +25,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, sizes, repeat, page_at, **options):
-        with tempfile.TemporaryDirectory() as scratch:
-            old_name = connection.settings_dict["NAME"]
-            if connection.vendor == "sqlite":
-                name = str(Path(scratch) / "bench.sqlite3")
-            else:
-                name = f"bench_{old_name}"
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                self._run(sorted(sizes), repeat, page_at)
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+        with benchmark.scratch_database():
+            self._run(sorted(sizes), repeat, page_at)
 
     def _run(self, sizes, repeat, page_at):
         self.stdout.write(f"database: {connection.vendor}; median of {repeat} runs")
