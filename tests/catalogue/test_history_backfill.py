@@ -70,7 +70,7 @@ def test_backfill_reversed_and_run_again_adds_nothing():
     assert HistoricalServiceItem.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_validity_migration_closes_every_record_but_each_items_last():
     item = ServiceItemFactory()
     old_apps = _migrate(AFTER)
