@@ -5,59 +5,17 @@ each cell with the column spec's parser (catalogue/importing/columns.py) but val
 records no history and ignores the department scope: never a write path of the product.
 """
 
-from import_export import fields, resources, widgets
+from import_export import resources
 
-from catalogue.importing.columns import COLUMNS, Kind, cell_renderers
-from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
-
-
-class ColumnWidget(widgets.Widget):
-    """Reads a cell with the importer's parser and writes it as the export does."""
-
-    def __init__(self, column, render):
-        super().__init__()
-        self.column, self._render = column, render
-
-    def clean(self, value, row=None, **kwargs):
-        if self.column.parse:
-            return self.column.parse(value)
-        # tablib reads an empty cell as None; the text fields are NOT NULL.
-        return "" if value is None else value
-
-    def render(self, value, obj=None, **kwargs):
-        if self._render is not None:
-            value = self._render(value)
-        return "" if value is None else value
-
-
-def _widget(column, renderers):
-    if column.kind == Kind.DEPARTMENT:
-        return widgets.ForeignKeyWidget(Department, field="name")
-    if column.kind == Kind.SECTOR:
-        return widgets.ForeignKeyWidget(Sector, field="name")
-    if column.kind == Kind.MAIN_ITEM:
-        return widgets.ForeignKeyWidget(MainItem, field="name")
-    if column.kind == Kind.CHANNELS:
-        return widgets.ManyToManyWidget(MobileChannel, separator="、", field="name")
-    return ColumnWidget(column, renderers[column.field])
-
-
-def _declared_fields():
-    renderers = cell_renderers()
-    return {
-        column.field: fields.Field(
-            attribute=column.field,
-            column_name=column.header,
-            widget=_widget(column, renderers),
-        )
-        for column in COLUMNS
-    }
+from catalogue.importing.columns import COLUMNS
+from catalogue.models import ServiceItem
+from catalogue.resources import item_resource_fields
 
 
 class StockServiceItemResource(resources.ModelResource):
     """Stock settings: no bulk writes, every row saved even when unchanged."""
 
-    locals().update(_declared_fields())
+    locals().update(item_resource_fields())
 
     class Meta:
         model = ServiceItem

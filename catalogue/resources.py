@@ -25,7 +25,10 @@ class ColumnWidget(widgets.Widget):
         self.column, self._render = column, render
 
     def clean(self, value, row=None, **kwargs):
-        return self.column.parse(value) if self.column.parse else value
+        if self.column.parse:
+            return self.column.parse(value)
+        # tablib reads an empty cell as None; the text fields are NOT NULL.
+        return "" if value is None else value
 
     def render(self, value, obj=None, **kwargs):
         if self._render is not None:
