@@ -35,6 +35,21 @@ def test_creates_one_staff_user_per_role_with_a_random_password(busiest_departme
     assert len({login.password for login in logins}) == 3
 
 
+def test_a_random_password_too_like_the_user_name_is_drawn_again(busiest_department, monkeypatch):
+    drawn = iter(
+        ["centre_admin1", "Kq7-vN2pXw9sLm4R", "dept_staff1", "Tz8_bH3jRc6yWe5D", "Mw4-rT9kLp2sQx7V"]
+    )
+    monkeypatch.setattr("demo.users.secrets.token_urlsafe", lambda _length: next(drawn))
+
+    logins = demo_users_ensure()
+
+    assert [login.password for login in logins] == [
+        "Kq7-vN2pXw9sLm4R",
+        "Tz8_bH3jRc6yWe5D",
+        "Mw4-rT9kLp2sQx7V",
+    ]
+
+
 def test_dept_staff_is_linked_to_the_department_with_the_most_items(busiest_department):
     logins = {login.username: login for login in demo_users_ensure()}
 
