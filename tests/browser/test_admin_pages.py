@@ -12,6 +12,7 @@ from catalogue.history import HistoricalServiceItem
 from catalogue.services.importing import items_import
 from catalogue.services.items import service_item_create, service_item_update
 from demo.synthetic import valid_import_row
+from tests.catalogue.importing_support import valid_row, xlsx_bytes
 
 pytestmark = [
     pytest.mark.browser,
@@ -127,4 +128,26 @@ def test_the_sign_in_page_fits_the_screen_in_the_chosen_language(
         assert "." not in error
     else:
         assert "username" in error
+    assert browser.errors == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("width", [1440, 390])
+def test_the_import_preview_fits_the_screen_in_the_chosen_language(
+    open_page, live_server, admin_user, refs, artifacts, tmp_path, language, width
+):
+    path = tmp_path / "部门事项.xlsx"
+    path.write_bytes(
+        xlsx_bytes([valid_row(实施编码="A"), valid_row(实施编码="B", 办件类型="马上办")])
+    )
+    browser = open_page(user=admin_user, width=width, language=language)
+    page = browser.page
+    page.goto(live_server.url + reverse("admin:catalogue_serviceitem_import"))
+    page.set_input_files("#id_import_file", str(path))
+    page.click("#item-import-form input[type=submit]")
+    page.wait_for_selector("#import-summary")
+    page.screenshot(path=artifacts / f"admin-import-preview-{width}-{language}.png", full_page=True)
+
+    assert page.evaluate("document.documentElement.lang") == language
+    assert page.evaluate(FITS_ITS_WIDTH)
     assert browser.errors == []
