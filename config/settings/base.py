@@ -57,9 +57,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-# --- end of serving: database connections ---
 
-# --- tasks branch: read replica (issue 11.2) ---
+# Read replica (issue 11.2)
 # DATABASE_REPLICA_URL: a read-only copy of the primary (streaming replication). Views that only
 # read (the report, summary.json, chart data, exports) send their queries there through
 # config.db_routers; writes and every check that guards a write stay on the primary. Pooling
@@ -74,7 +73,6 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 READ_REPLICA = "replica" if "replica" in DATABASES else None
 DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
-# --- end of tasks branch: read replica ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Password of the demo login created by `manage.py load_demo`; random on every run when empty.
@@ -94,19 +92,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
-    # --- services branch: catalogue before import_export, so that catalogue's `import`
-    # command (which refuses; items are imported with import_items) replaces the stock one.
+    # catalogue before import_export, so that catalogue's `import` command (which refuses;
+    # items are imported with import_items) replaces the stock one.
     "catalogue",
     "import_export",
-    # --- end services branch
     "simple_history",
     "config.apps.AxesConfig",
     "csp",  # hardening: django-csp's system checks
     "reports",
-    # --- tasks branch: background tasks (Django's tasks API, backport; database backend)
+    # Background tasks (Django's tasks API, backport; database backend).
     "django_tasks",
-    "django_tasks_db",
-    # --- end tasks branch
+    "config.apps.TasksDbConfig",
 ]
 
 MIDDLEWARE = [
@@ -114,9 +110,8 @@ MIDDLEWARE = [
     # Serving: static files straight from gunicorn (compressed, hashed, cached for ever).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # --- forms branch: Chinese first whatever the browser's Accept-Language (config/language.py)
+    # Chinese first whatever the browser's Accept-Language (config/language.py)
     "config.language.ChosenLanguageMiddleware",
-    # --- end forms branch
     # hardening: refuse NUL characters before any view or query sees them (config/middleware.py)
     "config.middleware.RefuseNulCharactersMiddleware",
     # hardening: the Content Security Policy header, and private, no-store by default
@@ -214,9 +209,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# --- end of serving: static files ---
 
-# --- tasks branch: several instances, one database (issue 11.2) ---
+# Several instances, one database (issue 11.2)
 # Nothing an instance needs may live in another's memory or on its disk. Sessions are rows in
 # the database (Django's default, stated here), django-axes counts failed sign-ins and locks out
 # in the database, and no per-process cache exists: nothing uses Django's cache today, and the
@@ -227,16 +221,14 @@ STORAGES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-# --- end of tasks branch: several instances ---
 
-# --- tasks branch: background tasks (issue 11.3) ---
+# Background tasks (issue 11.3)
 # Django's tasks API (the django-tasks backport) with its database backend: tasks are rows in
 # the database, run by `manage.py db_worker` (started by `make run` and `make serve`; in
 # production its own unit, deploy/catalogue-worker.service). An item export of at least
 # EXPORT_BACKGROUND_MIN_ROWS items is written by a task; smaller ones in the request as before.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EXPORT_BACKGROUND_MIN_ROWS = env.int("EXPORT_BACKGROUND_MIN_ROWS", default=20_000)
-# --- end of tasks branch: background tasks ---
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -284,13 +276,11 @@ LOGGING = {
         "django.server": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
     },
 }
-# --- end of serving: logging ---
 
 # --- Serving: database maintenance (issue 11) ---
 # An import that writes at least this many items ANALYZEs the catalogue tables on PostgreSQL
 # (catalogue/maintenance.py): the planner otherwise works from the statistics of before.
 IMPORT_ANALYZE_MIN_ROWS = env.int("IMPORT_ANALYZE_MIN_ROWS", default=5000)
-# --- end of serving: database maintenance ---
 
 # --- hardening (issue 12): client address behind proxies, CSP, login redirect ---------------
 # django-axes locks (user name, address) pairs; the address is read by config.client_ip: behind
@@ -333,4 +323,3 @@ REPORT_ISSUER = env.str("REPORT_ISSUER", default="")
 REPORT_CHART_FONT = env.str("REPORT_CHART_FONT", default="") or str(
     BASE_DIR / "vendor" / "fonts" / "SourceHanSansSC-Regular.otf"
 )
-# --- end of report document ---

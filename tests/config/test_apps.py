@@ -45,3 +45,19 @@ def test_the_product_never_imports_the_demo_or_the_benchmarks(package):
     }
 
     assert {path: modules for path, modules in offending.items() if modules} == {}
+
+
+def test_the_admin_index_names_the_background_tasks_in_chinese(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+
+    assert "后台任务" in page
+    assert "Tasks Database Backend" not in page
+    assert "Task Results" not in page
+
+
+def test_the_admin_index_names_the_background_tasks_in_english(admin_client):
+    admin_client.cookies["django_language"] = "en"
+
+    page = admin_client.get("/admin/").content.decode()
+
+    assert "Background tasks" in page
