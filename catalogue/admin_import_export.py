@@ -336,7 +336,8 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             confirm_form=None
             if plan.has_errors
             else ItemConfirmForm(
-                initial={"token": token, "file_hash": file_hash, "job": job and job.pk}
+                initial={"token": token, "file_hash": file_hash}
+                | ({} if job is None else {"job": job.pk})
             ),
             errors_url=self._url("import_errors", token),
             nothing_to_do=not plan.has_errors and counts[NEW] + counts[UPDATE] == 0,
