@@ -11,6 +11,7 @@ django-import-export still provides the buttons, URLs, the permission settings a
 form.
 """
 
+import hashlib
 import json
 
 from django import forms
@@ -42,7 +43,7 @@ from .importing.reading import max_file_size
 from .importing.size import workbook_rows
 from .importing.store import PlanExpired, plan_fetch, plan_keep
 from .importing.uploads import import_file_keep, upload_discard, upload_fetch, upload_keep
-from .models import ExportJob, ImportJob
+from .models import ExportJob, ImportFile, ImportJob
 from .resources import ServiceItemResource
 from .selectors import export_job_for_user, import_column_choices_for_user, import_job_for_user
 from .services.exports import item_export_start
@@ -289,14 +290,19 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     def _preview(self, request, plan, data, file_name, content_type):
         if plan.unchecked_from_row is not None:
             messages.warning(request, plan.unchecked_message)
-        kept = import_file_keep(
-            data=data, file_name=file_name, content_type=content_type, user=request.user
-        )
+        # The file is kept for the batch a confirmation records; a plan with errors records none.
+        if plan.has_errors:
+            kept, file_hash = None, hashlib.sha256(data).hexdigest()
+        else:
+            kept = import_file_keep(
+                data=data, file_name=file_name, content_type=content_type, user=request.user
+            )
+            file_hash = kept.sha256
         token = plan_keep(
-            plan=plan, user=request.user, file_hash=kept.sha256, file_name=file_name, upload=kept
+            plan=plan, user=request.user, file_hash=file_hash, file_name=file_name, upload=kept
         )
         context = self._preview_context(
-            request, plan, token=token, file_hash=kept.sha256, file_name=file_name
+            request, plan, token=token, file_hash=file_hash, file_name=file_name
         )
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.import_preview_template_name, context)
@@ -482,7 +488,8 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         return JsonResponse(_import_job_status(job), json_dumps_params={"ensure_ascii": False})
 
     def import_job_file_view(self, request, job_id):
-        return upload_response(self._import_job(request, job_id).upload)
+        job = self._import_job(request, job_id)
+        return upload_response(ImportFile.objects.get(pk=job.upload_id))
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):

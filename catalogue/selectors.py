@@ -121,7 +121,7 @@ def export_job_for_user(user, job_id: int) -> ExportJob | None:
 def import_job_for_user(user, *, job_id: int | None = None, token: str | None = None):
     """A background import (by its id or its kept plan's token), to the user who started it
     only."""
-    jobs = ImportJob.objects.filter(user=user).select_related("upload", "batch")
+    jobs = ImportJob.objects.filter(user=user).select_related("upload").defer("upload__data")
     if job_id is not None:
         jobs = jobs.filter(pk=job_id)
     if token is not None:

@@ -157,7 +157,7 @@ def import_job_confirm(*, job: ImportJob, user) -> bool:
 def import_job_write(*, job_id: int) -> None:
     """Write the job's kept plan (in the worker) through items_import_confirm, all or nothing;
     the job is marked done with its batch in the same transaction."""
-    job = ImportJob.objects.select_related("user", "upload").get(pk=job_id)
+    job = ImportJob.objects.select_related("user", "upload").defer("upload__data").get(pk=job_id)
     if not ImportJob.objects.filter(pk=job.pk, status=Status.WRITE_QUEUED).update(
         status=Status.WRITING
     ):

@@ -150,3 +150,12 @@ def test_the_batch_list_shows_the_users_background_imports_and_exports(admin_cli
     assert 'id="background-jobs"' in page
     job_url = reverse("admin:catalogue_serviceitem_import_job", args=[job.pk])
     assert f'<a href="{job_url}">大.xlsx</a>' in page
+
+
+def test_a_preview_with_errors_keeps_no_file(admin_client):
+    data = xlsx_bytes([valid_row(实施编码="A", 事项类型="无")])
+
+    preview = admin_client.post(IMPORT_URL, {"import_file": SimpleUploadedFile("错.xlsx", data)})
+
+    assert preview.context["counts"]["error"] == 1
+    assert not ImportFile.objects.exists()

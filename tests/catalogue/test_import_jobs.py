@@ -42,9 +42,11 @@ def job_url(job, name=""):
 
 def upload(client, rows, name="大文件.xlsx"):
     data = xlsx_bytes(rows)
-    return client.post(
+    response = client.post(
         IMPORT_URL, {"import_file": SimpleUploadedFile(name, data, content_type=XLSX)}
     )
+    response.uploaded = data
+    return response
 
 
 def confirm(client, page):
@@ -90,7 +92,7 @@ def test_an_import_of_the_size_is_checked_in_the_background_and_its_page_preview
     assert response["Location"] == job_url(job)
     assert (job.user, job.status, job.total_rows) == (admin_user, "checked", 4)
     assert (job.rows_read, job.rows_checked, job.rows_to_write, job.rows_written) == (3, 3, 3, 0)
-    assert job.upload.data == xlsx_bytes(rows)
+    assert job.upload.data == response.uploaded
     assert KeptImportPlan.objects.get(token=job.plan_token).upload == job.upload
     page = admin_client.get(job_url(job))
     html = page.content.decode()
@@ -347,3 +349,18 @@ def test_files_nothing_refers_to_are_forgotten_after_the_plans_lifetime(
     upload(admin_client, [valid_row(实施编码="S1")], name="下一个.xlsx")
 
     assert list(ImportFile.objects.values_list("file_name", flat=True)) == ["下一个.xlsx"]
+
+
+def test_the_status_endpoint_reads_the_job_without_its_file(admin_client, small_threshold):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    upload(admin_client, [valid_row(实施编码=f"B{n}") for n in range(3)])
+    job = ImportJob.objects.get()
+
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(job_url(job, "_status"))
+
+    # session; user; the job with its file's name (not its bytes)
+    assert len(queries) == 3
+    assert not any('"data"' in query["sql"] for query in queries)
