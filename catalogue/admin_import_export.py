@@ -187,6 +187,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             "opts": self.model._meta,
             "title": _("导入实施清单事项"),
             "max_file_size": filesizeformat(max_file_size()),
+            "background_rows": settings.IMPORT_BACKGROUND_ROWS,
             **extra,
         }
 

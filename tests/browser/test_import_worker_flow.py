@@ -14,6 +14,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from catalogue.models import ImportBatch, ImportJob, ServiceItem
+from tests.browser.test_accessibility import serious_violations
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.deploy.instances import production_environment
 
@@ -97,6 +98,7 @@ def test_a_large_import_is_checked_and_written_by_the_worker(
     assert page.text_content("#import-job-status") == "排队等待检查"
     assert page.text_content("#import-job-read") == "0"
     _shoot(page, artifacts, "import-job-queued")
+    assert serious_violations(page, live_server) == []
     page.evaluate("window.sameDocument = true")
 
     start_worker()
@@ -112,10 +114,12 @@ def test_a_large_import_is_checked_and_written_by_the_worker(
 
     page.click("#import-confirm-form input[type=submit]")
     page.wait_for_selector("#import-job-batch", timeout=120_000)
+    assert page.url == job_page
     assert page.text_content("#import-job-status") == "已导入"
     assert page.text_content("#import-job-written") == str(ROWS)
     assert f"新增 {ROWS} 项" in page.text_content("#import-job-message")
     _shoot(page, artifacts, "import-job-done")
+    assert serious_violations(page, live_server) == []
 
     page.click("#import-job-batch")
     page.wait_for_selector("#import-batch-upload")

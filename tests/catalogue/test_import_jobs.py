@@ -364,3 +364,12 @@ def test_the_status_endpoint_reads_the_job_without_its_file(admin_client, small_
     # session; user; the job with its file's name (not its bytes)
     assert len(queries) == 3
     assert not any('"data"' in query["sql"] for query in queries)
+
+
+def test_the_import_page_says_from_which_size_files_go_to_the_background(admin_client, settings):
+    settings.IMPORT_BACKGROUND_ROWS = 20_000
+
+    page = admin_client.get(IMPORT_URL).content.decode()
+
+    assert "20000 行及以上的文件由后台检查和写入" in page
+    assert f'<a href="{reverse("admin:catalogue_importbatch_changelist")}">导入批次</a>' in page

@@ -68,12 +68,11 @@ def _task_in_request(options):
 
 
 def _task_background(options):
+    from django.test import override_settings
     from django.urls import reverse
 
     from catalogue.models import ImportJob
     from catalogue.services.import_jobs import import_job_check, import_job_write
-
-    from django.test import override_settings
 
     client = _client()
     # The database backend only records the task: this process then runs it as the worker would.
