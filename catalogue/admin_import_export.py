@@ -225,7 +225,8 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         kept = import_file_keep(
             data=data, file_name=upload.name, content_type=upload.content_type, user=request.user
         )
-        job = import_job_start(user=request.user, upload=kept, total_rows=rows)
+        # The used range holds the header row too.
+        job = import_job_start(user=request.user, upload=kept, total_rows=max(rows - 1, 0))
         return HttpResponseRedirect(self._url("import_job", job.pk))
 
     def _ask_choices(self, request, plan, token, *, sheet, mapping, form=None):
