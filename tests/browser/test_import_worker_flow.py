@@ -132,7 +132,8 @@ def test_a_large_import_is_checked_and_written_by_the_worker(
     assert saved.read_bytes() == path.read_bytes()
     page.goto(live_server.url + reverse("admin:catalogue_importbatch_changelist"))
     _shoot(page, artifacts, "import-batches")
-    assert browser.errors == []
+    # axe-core's own inline styles are refused by the site's CSP; nothing else may fail.
+    assert [error for error in browser.errors if "axe-core/axe.min.js" not in error] == []
 
     # Checked and written by the worker process, not in the requests.
     job = ImportJob.objects.get()
