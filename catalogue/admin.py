@@ -740,6 +740,14 @@ class ImportBatchAdmin(NotFoundAdmin):
             .defer("upload__data")
         )
 
+    def get_fields(self, request, obj=None):
+        # The background job's page is its user's only: others who see the batch get no link.
+        job = getattr(obj, "job", None) if obj is not None else None
+        fields = super().get_fields(request, obj)
+        if job is None or job.user_id != request.user.pk:
+            fields = [name for name in fields if name != "job_link"]
+        return fields
+
     def get_urls(self):
         return [
             path(
@@ -803,8 +811,5 @@ class ImportBatchAdmin(NotFoundAdmin):
 
     @admin.display(description=_("后台导入任务"))
     def job_link(self, batch):
-        job = getattr(batch, "job", None)
-        if job is None:
-            return _("（在请求中导入）")
-        url = reverse("admin:catalogue_serviceitem_import_job", args=[job.pk])
+        url = reverse("admin:catalogue_serviceitem_import_job", args=[batch.job.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("查看后台导入任务"))

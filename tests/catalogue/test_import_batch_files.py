@@ -159,3 +159,25 @@ def test_a_preview_with_errors_keeps_no_file(admin_client):
 
     assert preview.context["counts"]["error"] == 1
     assert not ImportFile.objects.exists()
+
+
+def test_the_batch_links_to_its_background_job_for_its_user_only(
+    admin_client, settings, centre_admin, client
+):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    data = xlsx_bytes([valid_row(实施编码="A"), valid_row(实施编码="B")])
+    admin_client.post(IMPORT_URL, {"import_file": SimpleUploadedFile("大.xlsx", data)})
+    job = ImportJob.objects.get()
+    page = admin_client.get(reverse("admin:catalogue_serviceitem_import_job", args=[job.pk]))
+    form = page.context["confirm_form"]
+    admin_client.post(
+        CONFIRM_URL, {name: form.initial[name] for name in ("token", "file_hash", "job")}
+    )
+    batch = ImportBatch.objects.get()
+    job_url = reverse("admin:catalogue_serviceitem_import_job", args=[job.pk])
+
+    assert f'href="{job_url}"' in admin_client.get(batch_url(batch)).content.decode()
+    client.force_login(centre_admin)
+    others_page = client.get(batch_url(batch)).content.decode()
+    assert f'href="{job_url}"' not in others_page
+    assert f'href="{batch_url(batch, "upload")}"' in others_page
