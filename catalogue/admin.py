@@ -9,7 +9,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import construct_instance
 from django.http import Http404
-from django.urls import reverse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_import_export import ServiceItemImportExportMixin
+from .admin_import_export import ServiceItemImportExportMixin, upload_response
 from .choices import (
     ENTRUSTED_POWER_SOURCES,
     TIER_SPAN_NAME,
@@ -32,6 +33,7 @@ from .models import (
     Department,
     DepartmentMembership,
     ImportBatch,
+    ImportFile,
     MainItem,
     MobileChannel,
     Sector,
@@ -40,6 +42,7 @@ from .models import (
 from .params import CraftedValuesAdminMixin, id_query_param, parse_id
 from .roles import ROLE_LABELS, department_scope
 from .selectors import (
+    background_jobs_recent_for_user,
     departments_for_user,
     import_batches_for_user,
     items_using_mobile_channels,
@@ -698,7 +701,11 @@ class UserAdmin(CraftedValuesAdminMixin, DjangoUserAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(NotFoundAdmin):
-    """Read-only record of the confirmed imports; the import itself writes them."""
+    """Read-only record of the confirmed imports; the import itself writes them. A batch's page
+    gives back the uploaded file (to those who see the batch) and links to its background job;
+    the list shows the user's background imports and exports."""
+
+    change_list_template = "admin/catalogue/importbatch/change_list.html"
 
     list_display = [
         "created_at",
@@ -720,12 +727,60 @@ class ImportBatchAdmin(NotFoundAdmin):
         "updated_count",
         "unchanged_count",
         "items_link",
+        "upload_link",
+        "job_link",
     ]
     readonly_fields = fields
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        return import_batches_for_user(request.user).select_related("user")
+        return (
+            import_batches_for_user(request.user)
+            .select_related("user", "upload", "job")
+            .defer("upload__data")
+        )
+
+    def get_fields(self, request, obj=None):
+        # The background job's page is its user's only: others who see the batch get no link.
+        job = getattr(obj, "job", None) if obj is not None else None
+        fields = super().get_fields(request, obj)
+        if job is None or job.user_id != request.user.pk:
+            fields = [name for name in fields if name != "job_link"]
+        return fields
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="catalogue_importbatch_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request, object_id):
+        """The file the batch was imported from, to those who may see the batch."""
+        batch = self.get_object(request, unquote(object_id))
+        if batch is None or batch.upload_id is None:
+            raise Http404
+        if not self.has_view_permission(request, batch):
+            raise PermissionDenied
+        return upload_response(ImportFile.objects.get(pk=batch.upload_id))
+
+    def changelist_view(self, request, extra_context=None):
+        jobs = background_jobs_recent_for_user(request.user)
+        extra_context = {
+            **(extra_context or {}),
+            "import_jobs": [
+                (job, reverse("admin:catalogue_serviceitem_import_job", args=[job.pk]))
+                for job in jobs["imports"]
+            ],
+            "export_jobs": [
+                (job, reverse("admin:catalogue_serviceitem_export_job", args=[job.pk]))
+                for job in jobs["exports"]
+            ],
+        }
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -742,3 +797,19 @@ class ImportBatchAdmin(NotFoundAdmin):
         count = batch.created_count + batch.updated_count
         label = ngettext("查看 %(count)d 个事项", "查看 %(count)d 个事项", count) % {"count": count}
         return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("上传的文件"))
+    def upload_link(self, batch):
+        if batch.upload_id is None:
+            return _("（未保存：本批次在保存上传文件之前导入）")
+        url = reverse("admin:catalogue_importbatch_upload", args=[batch.pk])
+        label = gettext("下载 %(name)s（%(size)s）") % {
+            "name": batch.upload.file_name,
+            "size": filesizeformat(batch.upload.size),
+        }
+        return format_html('<a href="{}" id="import-batch-upload">{}</a>', url, label)
+
+    @admin.display(description=_("后台导入任务"))
+    def job_link(self, batch):
+        url = reverse("admin:catalogue_serviceitem_import_job", args=[batch.job.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("查看后台导入任务"))

@@ -2,7 +2,10 @@
 
 The stock import reads and imports the whole file twice (a dry run for the preview, then the
 real run on confirm). Here the preview reads and checks the file once and keeps the checked plan
-in the database (catalogue.importing.store); confirming writes that plan, once. Export writes
+in the database (catalogue.importing.store); confirming writes that plan, once. A file of
+IMPORT_BACKGROUND_ROWS rows or more is checked and written by the background worker instead
+(catalogue.services.import_jobs): the request keeps the file and answers at once with the job's
+page, which shows the progress and then the same preview and confirmation. Export writes
 the current changelist selection in the template format with the streaming writer.
 django-import-export still provides the buttons, URLs, the permission settings and the export
 form.
@@ -37,12 +40,19 @@ from .importing import messages as import_messages
 from .importing.columns import COLUMN_BY_FIELD, COLUMNS, header_key
 from .importing.plan import VALUE_INDEX
 from .importing.reading import max_file_size
+from .importing.size import workbook_rows
 from .importing.store import PlanExpired, plan_fetch, plan_keep
-from .importing.uploads import upload_discard, upload_fetch, upload_keep
-from .models import ExportJob
+from .importing.uploads import import_file_keep, upload_discard, upload_fetch, upload_keep
+from .models import ExportJob, ImportFile, ImportJob
 from .resources import ServiceItemResource
-from .selectors import export_job_for_user, import_column_choices_for_user
+from .selectors import export_job_for_user, import_column_choices_for_user, import_job_for_user
 from .services.exports import item_export_start
+from .services.import_jobs import (
+    ACTIVE,
+    import_job_choose,
+    import_job_confirm,
+    import_job_start,
+)
 from .services.importing import items_import_confirm, items_import_plan
 from .text import join_list
 
@@ -105,6 +115,7 @@ class ItemImportChoiceForm(forms.Form):
 class ItemConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
     file_hash = forms.CharField(widget=forms.HiddenInput)
+    job = forms.IntegerField(widget=forms.HiddenInput, required=False)  # a background import
 
 
 class ServiceItemImportExportMixin(ImportExportMixin):
@@ -134,6 +145,21 @@ class ServiceItemImportExportMixin(ImportExportMixin):
                 name="{}_{}_import_errors".format(*info),
             ),
             path(
+                "import/job/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="{}_{}_import_job".format(*info),
+            ),
+            path(
+                "import/job/<int:job_id>/status/",
+                self.admin_site.admin_view(self.import_job_status_view),
+                name="{}_{}_import_job_status".format(*info),
+            ),
+            path(
+                "import/job/<int:job_id>/file/",
+                self.admin_site.admin_view(self.import_job_file_view),
+                name="{}_{}_import_job_file".format(*info),
+            ),
+            path(
                 "export/<int:job_id>/",
                 self.admin_site.admin_view(self.export_job_view),
                 name="{}_{}_export_job".format(*info),
@@ -161,6 +187,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             "opts": self.model._meta,
             "title": _("导入实施清单事项"),
             "max_file_size": filesizeformat(max_file_size()),
+            "background_rows": settings.IMPORT_BACKGROUND_ROWS,
             **extra,
         }
 
@@ -173,18 +200,34 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
             data = b"".join(upload.chunks())
+            rows = workbook_rows(data, limit=settings.IMPORT_BACKGROUND_ROWS)
+            if rows >= settings.IMPORT_BACKGROUND_ROWS:
+                return self._import_in_background(request, upload, data, rows)
             plan = items_import_plan(file=data, user=request.user)
             if plan.sheet_choices or plan.unplaced:
-                token = upload_keep(data=data, user=request.user, file_name=upload.name)
+                token = upload_keep(
+                    data=data,
+                    user=request.user,
+                    file_name=upload.name,
+                    content_type=upload.content_type,
+                )
                 return self._ask_choices(request, plan, token, sheet="", mapping={})
             if plan.file_problem:
                 form.add_error("import_file", plan.file_problem)
             else:
-                return self._preview(request, plan, data, upload.name)
+                return self._preview(request, plan, data, upload.name, upload.content_type)
         request.current_app = self.admin_site.name
         return TemplateResponse(
             request, self.import_template_name, self._context(request, form=form)
         )
+
+    def _import_in_background(self, request, upload, data, rows):
+        kept = import_file_keep(
+            data=data, file_name=upload.name, content_type=upload.content_type, user=request.user
+        )
+        # The used range holds the header row too.
+        job = import_job_start(user=request.user, upload=kept, total_rows=max(rows - 1, 0))
+        return HttpResponseRedirect(self._url("import_job", job.pk))
 
     def _ask_choices(self, request, plan, token, *, sheet, mapping, form=None):
         """The page where a person chooses the sheet or places the columns before the preview."""
@@ -209,7 +252,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
     def _choices_made(self, request):
         token = request.POST.get("upload", "")
         try:
-            data, file_name = upload_fetch(token=token, user=request.user)
+            data, file_name, content_type = upload_fetch(token=token, user=request.user)
             headers = json.loads(request.POST.get("headers") or "[]")
             earlier = json.loads(request.POST.get("chosen") or "{}")
         except (PlanExpired, ValueError):
@@ -244,13 +287,30 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             return TemplateResponse(
                 request, self.import_template_name, self._context(request, form=form)
             )
-        return self._preview(request, plan, data, file_name)
+        return self._preview(request, plan, data, file_name, content_type)
 
-    def _preview(self, request, plan, data, file_name):
+    def _preview(self, request, plan, data, file_name, content_type):
         if plan.unchecked_from_row is not None:
             messages.warning(request, plan.unchecked_message)
-        file_hash = hashlib.sha256(data).hexdigest()
-        token = plan_keep(plan=plan, user=request.user, file_hash=file_hash, file_name=file_name)
+        # The file is kept for the batch a confirmation records; a plan with errors records none.
+        if plan.has_errors:
+            kept, file_hash = None, hashlib.sha256(data).hexdigest()
+        else:
+            kept = import_file_keep(
+                data=data, file_name=file_name, content_type=content_type, user=request.user
+            )
+            file_hash = kept.sha256
+        token = plan_keep(
+            plan=plan, user=request.user, file_hash=file_hash, file_name=file_name, upload=kept
+        )
+        context = self._preview_context(
+            request, plan, token=token, file_hash=file_hash, file_name=file_name
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.import_preview_template_name, context)
+
+    def _preview_context(self, request, plan, *, token, file_hash, file_name, job=None):
+        """The preview of a kept plan, with the confirmation form when it has no errors."""
         listed = {NEW: [], UPDATE: [], ERROR: []}
         unchanged = []
         name_index = VALUE_INDEX["name"]
@@ -283,12 +343,14 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             row_warnings=[w for w in plan.warnings if not isinstance(w, str)][:PREVIEW_ROW_LIMIT],
             confirm_form=None
             if plan.has_errors
-            else ItemConfirmForm(initial={"token": token, "file_hash": file_hash}),
+            else ItemConfirmForm(
+                initial={"token": token, "file_hash": file_hash}
+                | ({} if job is None else {"job": job.pk})
+            ),
             errors_url=self._url("import_errors", token),
             nothing_to_do=not plan.has_errors and counts[NEW] + counts[UPDATE] == 0,
         )
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.import_preview_template_name, context)
+        return context
 
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
@@ -299,6 +361,14 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if not form.is_valid():
             messages.error(request, import_messages.PLAN_EXPIRED)
             return HttpResponseRedirect(import_url)
+        if form.cleaned_data["job"] is not None:
+            job = import_job_for_user(
+                request.user, job_id=form.cleaned_data["job"], token=form.cleaned_data["token"]
+            )
+            if job is None:
+                messages.error(request, import_messages.PLAN_EXPIRED)
+                return HttpResponseRedirect(import_url)
+            return self._confirm_in_background(request, job, form.cleaned_data["file_hash"])
         try:
             result = items_import_confirm(
                 token=form.cleaned_data["token"],
@@ -317,6 +387,111 @@ class ServiceItemImportExportMixin(ImportExportMixin):
             ),
         )
         return HttpResponseRedirect(self._url("changelist"))
+
+    def _confirm_in_background(self, request, job, file_hash):
+        if file_hash != job.upload.sha256:
+            messages.error(request, import_messages.PLAN_EXPIRED)
+        elif not import_job_confirm(job=job, user=request.user):
+            messages.error(request, import_messages.JOB_NOT_WAITING)
+        return HttpResponseRedirect(self._url("import_job", job.pk))
+
+    # A background import: its page (progress, then the choices, the preview or the result),
+    # its progress (polled by static/js/admin/import_job.js) and its uploaded file. Only the
+    # user who started it sees it.
+    def _import_job(self, request, job_id) -> ImportJob:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = import_job_for_user(request.user, job_id=job_id)
+        if job is None:
+            raise Http404
+        return job
+
+    def import_job_view(self, request, job_id):
+        job = self._import_job(request, job_id)
+        if request.method == "POST":
+            return self._import_job_choices_made(request, job)
+        return self._import_job_page(request, job)
+
+    def _import_job_page(self, request, job, *, choice_form=None):
+        context = self._context(
+            request,
+            job=job,
+            status=_import_job_status(job),
+            status_url=self._url("import_job_status", job.pk),
+            file_url=self._url("import_job_file", job.pk),
+        )
+        if job.status == ImportJob.Status.CHOOSING:
+            needed = job.choices_needed
+            context.update(
+                choice_form=choice_form
+                or ItemImportChoiceForm(
+                    initial={"upload": str(job.pk)},
+                    sheets=needed.get("sheets", ()),
+                    unplaced=needed.get("unplaced", {}),
+                    offered=import_column_choices_for_user(request.user),
+                ),
+                problem=job.message,
+                choice_action=self._url("import_job", job.pk),
+            )
+        elif job.status == ImportJob.Status.CHECKED:
+            try:
+                plan, _record = plan_fetch(token=job.plan_token, user=request.user)
+            except ImportProblem as problem:
+                messages.error(request, problem.message)
+            else:
+                if plan.unchecked_from_row is not None:
+                    messages.warning(request, plan.unchecked_message)
+                context.update(
+                    self._preview_context(
+                        request,
+                        plan,
+                        token=job.plan_token,
+                        file_hash=job.upload.sha256,
+                        file_name=job.upload.file_name,
+                        job=job,
+                    ),
+                    title=_("导入预览"),
+                    preview=True,
+                )
+        elif job.batch_id is not None:
+            context["batch_url"] = reverse(
+                f"{self.admin_site.name}:catalogue_importbatch_change", args=[job.batch_id]
+            )
+            context["items_url"] = self._url("changelist") + f"?import_batch={job.batch_id}"
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/catalogue/serviceitem/import_job.html", context)
+
+    def _import_job_choices_made(self, request, job):
+        if job.status != ImportJob.Status.CHOOSING:
+            messages.error(request, import_messages.JOB_NOT_WAITING)
+            return HttpResponseRedirect(self._url("import_job", job.pk))
+        needed = job.choices_needed
+        unplaced = needed.get("unplaced", {})
+        form = ItemImportChoiceForm(
+            request.POST, sheets=needed.get("sheets", ()), unplaced=unplaced
+        )
+        if not form.is_valid():
+            return self._import_job_page(request, job, choice_form=form)
+        mapping = dict(job.mapping)
+        mapping.update(
+            {
+                header: (None if value == _SET_ASIDE else value)
+                for index, header in enumerate(unplaced)
+                if (value := form.cleaned_data.get(f"column_{index}"))
+            }
+        )
+        sheet = job.sheet or form.cleaned_data.get("sheet") or ""
+        if not import_job_choose(job=job, sheet=sheet, mapping=mapping):
+            messages.error(request, import_messages.JOB_NOT_WAITING)
+        return HttpResponseRedirect(self._url("import_job", job.pk))
+
+    def import_job_status_view(self, request, job_id):
+        job = self._import_job(request, job_id)
+        return JsonResponse(_import_job_status(job), json_dumps_params={"ensure_ascii": False})
+
+    def import_job_file_view(self, request, job_id):
+        job = self._import_job(request, job_id)
+        return upload_response(ImportFile.objects.get(pk=job.upload_id))
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):
@@ -437,6 +612,27 @@ def _export_job_status(job: ExportJob, file_url: str) -> dict:
         % {"written": job.rows_written, "total": job.total_rows},
         "file_url": file_url if job.status == ExportJob.Status.DONE else None,
     }
+
+
+def _import_job_status(job: ImportJob) -> dict:
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "active": job.status in ACTIVE,
+        "total_rows": job.total_rows,
+        "rows_read": job.rows_read,
+        "rows_checked": job.rows_checked,
+        "rows_to_write": job.rows_to_write,
+        "rows_written": job.rows_written,
+        "message": job.message,
+    }
+
+
+def upload_response(upload) -> HttpResponse:
+    """An uploaded file given back as it arrived: its bytes, name and content type."""
+    response = HttpResponse(bytes(upload.data), content_type=upload.content_type)
+    response["Content-Disposition"] = _content_disposition(upload.file_name)
+    return response
 
 
 def _content_disposition(file_name: str) -> str:

@@ -381,6 +381,38 @@ class DepartmentMembership(models.Model):
         return f"{self.user} · {self.department}"
 
 
+class ImportFile(models.Model):
+    """An uploaded Excel file as it arrived: its bytes, original name and content type.
+
+    In the database, not on a disk, so that every instance of the site can give it back. Kept
+    for good once an import batch records it; otherwise forgotten with the plan it was checked
+    into (catalogue.importing.uploads.import_files_prune).
+    """
+
+    file_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    data = models.BinaryField(_("文件内容"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="import_files",
+        null=True,
+        blank=True,
+        help_text=_("空白表示在服务器上以命令行导入。"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("导入文件")
+        verbose_name_plural = pgettext_lazy("plural", "导入文件")
+
+    def __str__(self):
+        return self.file_name
+
+
 class ImportBatch(models.Model):
     """One confirmed Excel import: who, when, which file, and the items it created or changed."""
 
@@ -398,6 +430,16 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    # The file as uploaded; empty for batches recorded before files were kept, and for rows
+    # given without a file.
+    upload = models.ForeignKey(
+        ImportFile,
+        verbose_name=_("上传的文件"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+        null=True,
+        blank=True,
+    )
     items = models.ManyToManyField(
         ServiceItem,
         verbose_name=_("涉及事项"),
@@ -458,6 +500,14 @@ class KeptImportPlan(models.Model):
     file_hash = models.CharField(_("文件摘要"), max_length=64)
     file_name = models.CharField(_("文件名"), max_length=255)
     plan = models.BinaryField(_("导入计划"))
+    upload = models.ForeignKey(
+        ImportFile,
+        verbose_name=_("上传的文件"),
+        on_delete=models.CASCADE,
+        related_name="kept_plans",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("过期时间"), db_index=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
@@ -484,6 +534,7 @@ class KeptUpload(models.Model):
         related_name="kept_uploads",
     )
     file_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     data = models.BinaryField(_("文件内容"))
     expires_at = models.DateTimeField(_("过期时间"), db_index=True)
 
@@ -545,6 +596,79 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class ImportJob(models.Model):
+    """An import checked and written in the background (files of IMPORT_BACKGROUND_ROWS rows or
+    more): its file, the choices made for it, its progress, its kept plan once checked and its
+    batch once written. The guarantees are those of the import in a request: the plan is kept
+    and claimed once like any other (`plan_token`), and written in one transaction."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队等待检查")
+        CHECKING = "checking", _("正在读取和检查")
+        CHOOSING = "choosing", _("需要选择工作表或列")
+        CHECKED = "checked", _("已检查，等待确认")
+        WRITE_QUEUED = "write_queued", _("已确认，排队等待写入")
+        WRITING = "writing", _("正在写入")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("未导入")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    upload = models.ForeignKey(
+        ImportFile,
+        verbose_name=_("上传的文件"),
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    sheet = models.CharField(_("工作表"), max_length=255, blank=True)
+    # A person's placing of the file's columns: {header: field, or None to set it aside}.
+    mapping = models.JSONField(_("列对应"), default=dict, blank=True)
+    # What the check asked a person to choose: {"sheets": [...], "unplaced": {header: [...]}}.
+    choices_needed = models.JSONField(_("待选择"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("行数"), default=0)
+    rows_read = models.PositiveIntegerField(_("已读取"), default=0)
+    rows_checked = models.PositiveIntegerField(_("已检查"), default=0)
+    rows_to_write = models.PositiveIntegerField(_("待写入"), default=0)  # new + updated
+    rows_written = models.PositiveIntegerField(_("已写入"), default=0)
+    plan_token = models.CharField(_("导入计划令牌"), max_length=32, blank=True)
+    batch = models.OneToOneField(
+        ImportBatch,
+        verbose_name=_("导入批次"),
+        on_delete=models.PROTECT,
+        related_name="job",
+        null=True,
+        blank=True,
+    )
+    message = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台导入任务")
+        verbose_name_plural = pgettext_lazy("plural", "后台导入任务")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", batch__isnull=False)
+                | (~Q(status="done") & Q(batch__isnull=True)),
+                name="import_job_batch_when_done",
+                violation_error_message=_(
+                    "后台导入任务：只有已导入的任务才有导入批次，且必有批次。"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.upload.file_name if self.upload_id else str(self.pk)
 
 
 class ImportColumnChoice(models.Model):

@@ -11,6 +11,7 @@ from .models import (
     ExportJob,
     ImportBatch,
     ImportColumnChoice,
+    ImportJob,
     MainItem,
     ServiceItem,
 )
@@ -115,3 +116,26 @@ def department_with_most_items() -> Department | None:
 def export_job_for_user(user, job_id: int) -> ExportJob | None:
     """A background export, to the user who started it only."""
     return ExportJob.objects.filter(pk=job_id, user=user).first()
+
+
+def import_job_for_user(user, *, job_id: int | None = None, token: str | None = None):
+    """A background import (by its id or its kept plan's token), to the user who started it
+    only."""
+    jobs = ImportJob.objects.filter(user=user).select_related("upload").defer("upload__data")
+    if job_id is not None:
+        jobs = jobs.filter(pk=job_id)
+    if token is not None:
+        jobs = jobs.filter(plan_token=token) if token else jobs.none()
+    return jobs.first()
+
+
+def background_jobs_recent_for_user(user, *, limit: int = 10) -> dict[str, list]:
+    """The user's latest background imports and exports (the import batch list shows them)."""
+    return {
+        "imports": list(
+            ImportJob.objects.filter(user=user)
+            .select_related("upload")
+            .defer("upload__data")[:limit]
+        ),
+        "exports": list(ExportJob.objects.filter(user=user).defer("content", "selection")[:limit]),
+    }

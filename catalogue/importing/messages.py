@@ -102,3 +102,10 @@ TOO_MANY_ERROR_ROWS = _(
 NOTHING_WRITTEN = _("文件有错误，未导入任何数据。请改正后重新导入。")
 DRY_RUN_DONE = _("试导入完成，未写入任何数据。")
 WRITTEN = _("导入完成：新增 {new} 项，更新 {update} 项，{unchanged} 项无变化。")
+
+# Imports checked and written in the background (catalogue.services.import_jobs).
+BACKGROUND_FAILED = _(
+    "后台导入时系统出错（不是文件的问题），未写入任何数据，错误已记录。上传的文件已保存，"
+    "可在本页下载；请稍后重新导入，或把文件交给中心管理员。"
+)
+JOB_NOT_WAITING = _("这次导入已经确认过了（或正在检查），不会重复导入。请在本页查看进度。")

@@ -38,7 +38,9 @@ class PlanAlreadyConfirmed(ImportProblem):
         super().__init__(message)
 
 
-def plan_keep(*, plan: ImportPlan, user, file_hash: str, file_name: str) -> str:
+def plan_keep(*, plan: ImportPlan, user, file_hash: str, file_name: str, upload=None) -> str:
+    """Keep `plan` and return its token; `upload`: the ImportFile it was checked from, which
+    the confirmed import's batch then records."""
     now = timezone.now()
     KeptImportPlan.objects.filter(expires_at__lt=now).delete()
     token = secrets.token_urlsafe(16)
@@ -50,6 +52,7 @@ def plan_keep(*, plan: ImportPlan, user, file_hash: str, file_name: str) -> str:
         file_hash=file_hash,
         file_name=file_name[:255],
         plan=gzip.compress(text.encode("utf-8"), compresslevel=1),
+        upload=upload,
         expires_at=now + PLAN_LIFETIME,
     )
     return token
@@ -71,7 +74,8 @@ def plan_fetch(*, token: str, user, file_hash: str | None = None) -> tuple[Impor
         data = json.loads(gzip.decompress(kept.plan))
     except (OSError, EOFError, ValueError):
         raise PlanExpired from None
-    return ImportPlan.from_dict(data), {"file_name": kept.file_name, "file_hash": kept.file_hash}
+    record = {"file_name": kept.file_name, "file_hash": kept.file_hash, "upload": kept.upload_id}
+    return ImportPlan.from_dict(data), record
 
 
 def plan_claim(*, token: str) -> None:

@@ -7,7 +7,7 @@ from django.db import connections, router, transaction
 
 from ..choices import ChangeSource
 from ..history import CHANGED, CREATED, history_records_insert_select
-from ..models import ImportBatch, ImportBatchItem, ServiceItem
+from ..models import ImportBatch, ImportBatchItem, ImportFile, ServiceItem
 
 
 @transaction.atomic
@@ -18,11 +18,13 @@ def import_batch_record(
     created_ids: Sequence[int],
     updated_ids: Sequence[int],
     unchanged_count: int,
+    upload: ImportFile | int | None = None,
     batch_size: int = 1000,
 ) -> ImportBatch:
     """Record a confirmed import after its bulk writes: the batch with its counts and links,
     and one historical record per created or updated item, all written in bulk.
-    `user` is None for an import from the command line.
+    `user` is None for an import from the command line; `upload` the file read (an ImportFile
+    or its id), offered for download on the batch's page.
 
     Call it in the import's transaction, after the items (with pks) and their mobile channels
     are written with bulk_create/bulk_update, which record no history themselves. The records
@@ -34,6 +36,7 @@ def import_batch_record(
         created_count=len(created_ids),
         updated_count=len(updated_ids),
         unchanged_count=unchanged_count,
+        upload_id=upload.pk if isinstance(upload, ImportFile) else upload,
     )
     _import_batch_links_insert(
         batch, created_ids=created_ids, updated_ids=updated_ids, batch_size=batch_size

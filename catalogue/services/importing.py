@@ -1,7 +1,8 @@
 """Import items from Excel: check a file into a plan, then write the plan and record the batch."""
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import BinaryIO
 
 from django.contrib.auth.models import User
@@ -21,15 +22,18 @@ from ..importing import messages as import_messages
 from ..importing.plan import plan_from_file_problem, sheet_from_rows
 from ..importing.store import plan_claim, plan_discard, plan_fetch
 from ..maintenance import catalogue_tables_analyze_after_import
+from ..models import ImportFile
 from ..roles import department_scope, may_import_items
 from .import_batches import import_batch_record
 from .import_column_choices import import_column_choices_record
 
 # What `file` may be: the bytes, a path, or an open binary file (an upload).
-ImportFile = bytes | str | os.PathLike | BinaryIO
+FileInput = bytes | str | os.PathLike | BinaryIO
+# Rows pulled from the sheet between two calls of a plan's `progress` callback.
+PROGRESS_EVERY_ROWS = 1000
 
 
-def _file_bytes(file: ImportFile) -> bytes:
+def _file_bytes(file: FileInput) -> bytes:
     if isinstance(file, bytes):
         return file
     if isinstance(file, str | os.PathLike):
@@ -53,11 +57,12 @@ def _import_allowed_departments(user: User | None) -> frozenset[int] | None:
 
 def items_import_plan(
     *,
-    file: ImportFile | None = None,
+    file: FileInput | None = None,
     rows: Iterable[Mapping[str, object]] | None = None,
     user: User | None = None,
     sheet: str | None = None,
     mapping: Mapping[str, str | None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportPlan:
     """Read and check an Excel file (or `rows`: mappings of header -> value); write nothing.
 
@@ -66,7 +71,8 @@ def items_import_plan(
     update / unchanged / error, with every error found; file-level problems are in
     `plan.file_problem`. `sheet`: the sheet to read (by default the only visible one holding
     items); `mapping`: a person's placing of the file's columns ({header: field, or None to
-    set the column aside}).
+    set the column aside}). `progress(rows)`: called with the number of rows read so far, every
+    PROGRESS_EVERY_ROWS rows while they are checked (a background import shows it).
     """
     if rows is not None:
         sheet = sheet_from_rows(rows)
@@ -75,7 +81,16 @@ def items_import_plan(
             sheet = read_sheet(_file_bytes(file), sheet=sheet)
         except FileProblem as problem:
             return plan_from_file_problem(problem)
+    if progress is not None:
+        sheet = replace(sheet, rows=_counted(sheet.rows, progress))
     return build_plan(sheet, allowed_departments=_import_allowed_departments(user), mapping=mapping)
+
+
+def _counted(rows: Iterable, progress: Callable[[int], None]) -> Iterator:
+    for count, row in enumerate(rows, start=1):
+        if count % PROGRESS_EVERY_ROWS == 0:
+            progress(count)
+        yield row
 
 
 def items_import_apply(
@@ -83,13 +98,15 @@ def items_import_apply(
     plan: ImportPlan,
     user: User | None = None,
     file_name: str = "",
+    upload: ImportFile | int | None = None,
     before_write: Callable[[], None] | None = None,
     on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Write a plan that has no errors, in one transaction that first locks and re-checks what
     the plan read (see importing.writing.apply_plan), and record it as an import batch with
     one historical record per item it wrote. The user's department scope is checked again,
-    as it is now. Raises StalePlan (with the reason) and then writes nothing."""
+    as it is now. `upload`: the file read, kept with the batch. Raises StalePlan (with the
+    reason) and then writes nothing."""
 
     def record_batch(result: ImportResult) -> None:
         import_batch_record(
@@ -98,6 +115,7 @@ def items_import_apply(
             created_ids=result.created_ids,
             updated_ids=result.updated_ids,
             unchanged_count=len(result.unchanged_ids),
+            upload=upload,
         )
         if plan.mapping:
             import_column_choices_record(department_ids=plan.department_ids, mapping=plan.mapping)
@@ -115,8 +133,15 @@ def items_import_apply(
     )
 
 
-def items_import_confirm(*, token: str, file_hash: str, user: User) -> ImportResult:
-    """Write the plan kept at the preview (catalogue.importing.store), at most once.
+def items_import_confirm(
+    *,
+    token: str,
+    file_hash: str,
+    user: User,
+    on_written: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Write the plan kept at the preview (catalogue.importing.store), at most once; the batch
+    records the file the plan was checked from. `on_written(result)` runs in the transaction.
 
     The plan is claimed in the write's own transaction: a second confirm of it, whichever
     request comes first, raises PlanAlreadyConfirmed. Raises PlanExpired, PlanWithErrors,
@@ -133,7 +158,9 @@ def items_import_confirm(*, token: str, file_hash: str, user: User) -> ImportRes
             plan=plan,
             user=user,
             file_name=record["file_name"],
+            upload=record["upload"],
             before_write=lambda: plan_claim(token=token),
+            on_written=on_written,
         )
     except StalePlan:
         plan_discard(token=token)
@@ -142,10 +169,11 @@ def items_import_confirm(*, token: str, file_hash: str, user: User) -> ImportRes
 
 def items_import(
     *,
-    file: ImportFile | None = None,
+    file: FileInput | None = None,
     rows: Iterable[Mapping[str, object]] | None = None,
     user: User | None = None,
     file_name: str = "",
+    upload: ImportFile | None = None,
     dry_run: bool = False,
     on_written: Callable[[ImportResult], None] | None = None,
     sheet: str | None = None,
@@ -155,10 +183,13 @@ def items_import(
 
     Upserts by 实施编码. Returns an ImportResult with the plan (per-row outcome and errors) and
     the ids created, updated and left unchanged. `on_written(result)` runs in the transaction.
+    `upload`: the kept file (catalogue.importing.uploads.import_file_keep) the batch records.
     """
     if not file_name and isinstance(file, str | os.PathLike):
         file_name = os.path.basename(file)
     plan = items_import_plan(file=file, rows=rows, user=user, sheet=sheet, mapping=mapping)
     if plan.has_errors or dry_run:
         return ImportResult(plan=plan, dry_run=dry_run, user=user)
-    return items_import_apply(plan=plan, user=user, file_name=file_name, on_written=on_written)
+    return items_import_apply(
+        plan=plan, user=user, file_name=file_name, upload=upload, on_written=on_written
+    )

@@ -216,8 +216,9 @@ STORAGES = {
 # in the database, and no per-process cache exists: nothing uses Django's cache today, and the
 # default (local memory) would differ between instances the day something did. A feature that
 # needs one should use the database cache (`createcachetable`) or a shared server.
-# Uploaded files are read in the request and never stored; export files written in the
-# background are kept in the database (catalogue.ExportJob).
+# Uploaded import files are kept in the database (catalogue.ImportFile: the import batch gives
+# them back, the worker reads them), as are export files written in the background
+# (catalogue.ExportJob).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
@@ -229,6 +230,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # EXPORT_BACKGROUND_MIN_ROWS items is written by a task; smaller ones in the request as before.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EXPORT_BACKGROUND_MIN_ROWS = env.int("EXPORT_BACKGROUND_MIN_ROWS", default=20_000)
+# An import of a file whose largest sheet has IMPORT_BACKGROUND_ROWS rows or more is checked
+# and written by the worker (catalogue.services.import_jobs); smaller ones in the request.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=20_000)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
