@@ -1,17 +1,16 @@
 """The admin pages a clerk and a supervisor meet beyond the item list and form — the sign-in,
 the index, an item's history and its restore form, the export and import pages, the import
-batches, a missing page — each at a desk (1440 px) and a phone (390 px) in both languages:
-in the chosen language, without sideways scrolling, without console errors. Screenshots go to
-test-artifacts/ to be looked at."""
+batches (with the uploaded file), a missing page — each at a desk (1440 px) and a phone
+(390 px) in both languages: in the chosen language, without sideways scrolling, without
+console errors. Screenshots go to test-artifacts/ to be looked at."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from catalogue.choices import ChangeSource
 from catalogue.history import HistoricalServiceItem
-from catalogue.services.importing import items_import
 from catalogue.services.items import service_item_create, service_item_update
-from demo.synthetic import valid_import_row
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 
 pytestmark = [
@@ -29,13 +28,13 @@ PAGE_TEXT = {
     "export": {"zh-hans": "导出", "en": "Export"},
     "import": {"zh-hans": "导入", "en": "Import"},
     "batches": {"zh-hans": "导入批次", "en": "import batch"},
-    "batch": {"zh-hans": "导入批次", "en": "import batch"},
+    "batch": {"zh-hans": "下载", "en": "Download"},
     "missing": {"zh-hans": "页面不存在", "en": "not found"},
 }
 
 
 @pytest.fixture
-def admin_pages(refs, admin_user):
+def admin_pages(refs, admin_user, tmp_path):
     """The URL of each page, over a catalogue with an edited item and an import batch."""
     item = service_item_create(
         user=admin_user,
@@ -54,17 +53,9 @@ def admin_pages(refs, admin_user):
         item=item, user=admin_user, source=ChangeSource.FORM, name="建筑工程施工许可核发"
     )
     first_record = HistoricalServiceItem.objects.filter(id=item.pk).earliest("history_date")
-    items_import(
-        rows=[
-            valid_import_row(
-                department=refs.department.name,
-                sector=refs.sector.name,
-                code="11440300MB2C00000000000000000000002",
-            )
-        ],
-        user=admin_user,
-        file_name="光明区住房和建设局2026年事项.xlsx",
-    )
+    upload = tmp_path / "光明区住房和建设局2026年事项.xlsx"
+    upload.write_bytes(xlsx_bytes([valid_row(实施编码="11440300MB2C00000000000000000000002")]))
+    call_command("import_items", str(upload), "--user", admin_user.username)
     batch = admin_user.import_batches.get()
     return {
         "index": reverse("admin:index"),
