@@ -355,3 +355,37 @@ def test_the_trend_at_month_ends_equals_the_report_as_of_each_month_end(
                 assert trend["rates"][key][index] == figures[f"{key}_percent"], (day, key)
             working = figures["time_limits"]["working_day"]["promised_to_legal_percent"]
             assert trend["rates"]["promised_to_legal_working_day"][index] == working
+
+
+@pytest.mark.django_db
+def test_the_page_draws_the_trend_with_a_table_of_the_same_numbers(
+    client, reference, supervisor, centre_admin, django_assert_num_queries
+):
+    rng = random.Random(22)
+    for moment in _days():
+        with time_machine.travel(moment, tick=False):
+            for _ in range(3):
+                _create(rng, reference, centre_admin)
+    client.force_login(supervisor)
+    with time_machine.travel(datetime.datetime(2026, 2, 10, 9, tzinfo=SHANGHAI), tick=False):
+        trend = client.get(reverse("reports:trend"), {"status": ""}).json()
+        # session, user, user and group permissions, the first day of history (for the
+        # comparison), the 7 report queries, the headline figures a year before (one
+        # statement), the first day of history again and the trend (one query), the department
+        # and sector choices of the filter form
+        with django_assert_num_queries(17):
+            page = client.get(reverse("reports:page"), {"status": ""})
+    html = page.content.decode()
+    assert page.context["trend"] == trend
+    assert trend["days"][0] == "2024-12-31" and trend["days"][-1] == "2026-01-31"
+    assert 'id="trend-data"' in html and "data-trend-chart" in html
+    assert "js/reports/trend.js" in html
+    table = page.context["trend_table"]
+    assert table["headers"][:2] == ["月末", "事项总数"]
+    assert "网上可办（%）" in table["headers"]
+    online = table["headers"].index("网上可办（%）")
+    for index, row in enumerate(table["rows"]):
+        assert row[0] == trend["days"][index]
+        assert row[1] == trend["totals"][index]
+        assert row[online] == trend["rates"]["online"][index]
+    assert f'<th scope="row">{trend["days"][-1]}</th>' in html
