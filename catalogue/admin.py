@@ -17,6 +17,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_as_of import AsOfChangelistMixin
 from .admin_import_export import ServiceItemImportExportMixin
 from .choices import (
     ENTRUSTED_POWER_SOURCES,
@@ -335,7 +336,11 @@ class ImportBatchListFilter(admin.SimpleListFilter):
 
 @admin.register(ServiceItem)
 class ServiceItemAdmin(
-    DropdownFiltersMixin, ServiceItemImportExportMixin, DepartmentScopedAdmin, SimpleHistoryAdmin
+    AsOfChangelistMixin,
+    DropdownFiltersMixin,
+    ServiceItemImportExportMixin,
+    DepartmentScopedAdmin,
+    SimpleHistoryAdmin,
 ):
     form = ServiceItemAdminForm
     # The admin's default for integer fields (a number input) would replace the checkboxes of
