@@ -211,7 +211,9 @@ class DocumentView(ReportDownloadView):
     filename_format = gettext_noop("政务服务事项统计报告-%(date)s.docx")
 
     def render(self, *, report, filters) -> bytes:
-        return report_document(report=report, filters=filters)
+        return report_document(
+            report=report, filters=filters, trend_table=trend_table(self.trend())
+        )
 
 
 # --- reports as issued ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ and afterwards the report as of that day must give them back, filters and scopes
 """
 
 import datetime
+import io
 import random
 from zoneinfo import ZoneInfo
 
@@ -389,3 +390,26 @@ def test_the_page_draws_the_trend_with_a_table_of_the_same_numbers(
         assert row[1] == trend["totals"][index]
         assert row[online] == trend["rates"]["online"][index]
     assert f'<th scope="row">{trend["days"][-1]}</th>' in html
+
+
+@pytest.mark.django_db
+def test_the_word_document_ends_with_the_trend_chart_and_its_table(
+    client, reference, supervisor, centre_admin
+):
+    from docx import Document
+
+    rng = random.Random(23)
+    for moment in _days():
+        with time_machine.travel(moment, tick=False):
+            _create(rng, reference, centre_admin)
+    client.force_login(supervisor)
+    with time_machine.travel(datetime.datetime(2026, 2, 10, 9, tzinfo=SHANGHAI), tick=False):
+        response = client.get(reverse("reports:document"), {"status": ""})
+        trend = client.get(reverse("reports:trend"), {"status": ""}).json()
+    document = Document(io.BytesIO(response.content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[-1] == "关键指标趋势"
+    table = document.tables[-1]
+    assert [cell.text for cell in table.rows[0].cells][:2] == ["月末", "事项总数"]
+    assert [row.cells[0].text for row in table.rows[1:]] == trend["days"]
+    assert len(document.inline_shapes) >= 2  # the charts' images and the trend's
