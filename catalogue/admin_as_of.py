@@ -20,6 +20,8 @@ from .selectors import service_items_as_of
 PARAMETER = "as_of"
 RECENT_MONTH_ENDS = 12
 RECENT_YEARS = 5
+# Filters of today's items only: a record has the batch that wrote it, not the item's batches.
+UNSUPPORTED_PARAMETERS = {"import_batch"}
 
 
 def as_of_day(value: str | None) -> datetime.date | None:
@@ -70,6 +72,8 @@ class AsOfListFilter(admin.SimpleListFilter):
         day = as_of_day(self.value())
         if day is None:
             return queryset
+        if UNSUPPORTED_PARAMETERS & request.GET.keys():
+            raise IncorrectLookupParameters(self.value())
         return service_items_as_of(request.user, day=day)
 
 

@@ -86,6 +86,13 @@ def test_a_bad_as_of_day_is_refused_as_other_bad_filters_are(admin_client, histo
     assert response["Location"].endswith("?e=1")
 
 
+def test_the_import_batch_filter_is_refused_with_a_day(admin_client, history):
+    response = admin_client.get(CHANGELIST, {"as_of": "2025-08-31", "import_batch": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
 def test_the_export_writes_the_items_as_they_stood_with_their_channels_then(
     admin_client, history, refs
 ):
