@@ -38,7 +38,7 @@
     options: {
       animation: false,
       maintainAspectRatio: false,
-      layout: { padding: { top: 16, right: 24 } },
+      layout: { padding: { top: 24, right: 24 } },
       scales: {
         y: { beginAtZero: true, suggestedMax: 100, ticks: { callback: function (v) { return v + "%"; } } },
       },
@@ -54,6 +54,7 @@
           // table beside the chart has every number).
           display: "auto",
           align: "top",
+          clamp: true,
           color: function (ctx) { return ctx.dataset.borderColor; },
           font: { size: 10, weight: "600" },
           formatter: function (value) { return value + "%"; },
