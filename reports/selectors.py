@@ -430,13 +430,12 @@ def records_trend(
     placeholders = ["%s"] * len(moments)
     first = _moments_before(connection, "r.history_date", placeholders)
     last = _moments_before(connection, "r.valid_until", placeholders)
-    sums = ", ".join(f"SUM(r.trend_{name})" for name in columns)
+    sums = ", ".join(f"SUM(g.trend_{name})" for name in columns)
     sql = (
         f"SELECT g.first, g.last, COUNT(*), {sums} FROM ("
         f"SELECT r.*, {first} AS first, {last} AS last FROM ({inner}) r"
         f") g GROUP BY g.first, g.last"
     )
-    sql = sql.replace("SUM(r.", "SUM(g.")
     with connection.cursor() as cursor:
         _execute_statement(cursor, sql, [*moment_params, *moment_params, *params])
         groups = cursor.fetchall()
