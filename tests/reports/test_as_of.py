@@ -18,6 +18,7 @@ from django.urls import reverse
 from catalogue.choices import ChangeSource, ItemStatus
 from catalogue.history import HistoricalServiceItem
 from catalogue.models import MobileChannel, ServiceItem
+from catalogue.roles import DEPARTMENT_STAFF
 from catalogue.selectors import day_end, service_items_as_of
 from catalogue.services.importing import items_import
 from catalogue.services.items import (
@@ -31,7 +32,7 @@ from reports.filters import ReportFilter
 from reports.report import SOURCES, report_build
 from reports.selectors import records_sources, report_items
 from tests.catalogue.importing_support import valid_row
-from tests.factories import MainItemFactory, SectorFactory
+from tests.factories import MainItemFactory, SectorFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUERIES = ("", "status=", "status=suspended", "item_type=licensing", "tier=2")
@@ -413,3 +414,17 @@ def test_the_word_document_ends_with_the_trend_chart_and_its_table(
     assert [cell.text for cell in table.rows[0].cells][:2] == ["月末", "事项总数"]
     assert [row.cells[0].text for row in table.rows[1:]] == trend["days"]
     assert len(document.inline_shapes) >= 2  # the charts' images and the trend's
+
+
+@pytest.mark.django_db
+def test_the_report_as_of_a_day_of_a_user_without_departments_is_empty(
+    client, roles, reference, centre_admin
+):
+    with time_machine.travel(datetime.datetime(2025, 5, 1, 9, tzinfo=SHANGHAI), tick=False):
+        _create(random.Random(2), reference, centre_admin)
+    client.force_login(UserFactory(username="no_department", groups=[roles[DEPARTMENT_STAFF]]))
+
+    summary = client.get(reverse("reports:summary"), {"as_of": "2025-05-01"}).json()
+
+    assert summary["total"] == 0
+    assert summary["figures"]["online_count"] == 0
