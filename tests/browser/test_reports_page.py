@@ -1,9 +1,13 @@
+import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 
-from catalogue.choices import Tier
+from catalogue.choices import ChangeSource, Tier
+from catalogue.services.items import service_item_update
 from reports.charts import CHART_SPECS
 from tests.reports.conftest import make_varied_items
 
@@ -209,18 +213,9 @@ def test_printing_gives_an_a4_document_with_the_same_content(
 def test_the_trend_at_month_ends_draws_a_labelled_line_per_key_rate(
     open_page, live_server, admin_user, artifacts
 ):
-    import datetime
-    from zoneinfo import ZoneInfo
-
-    import time_machine
-
-    from catalogue.choices import ChangeSource
-    from catalogue.services.items import service_item_update
-
     items = make_varied_items(30)
-    shanghai = ZoneInfo("Asia/Shanghai")
     for month, item in zip((1, 3, 5, 7), items, strict=False):
-        moment = datetime.datetime(2025, month, 10, 9, tzinfo=shanghai)
+        moment = datetime.datetime(2025, month, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
         with time_machine.travel(moment, tick=False):
             service_item_update(
                 item=item, name=f"{item.name}（{month}月）", source=ChangeSource.FORM

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.http import QueryDict
 from django.urls import reverse
+from docx import Document
 
 from catalogue.choices import ChangeSource, ItemStatus
 from catalogue.history import HistoricalServiceItem
@@ -397,8 +398,6 @@ def test_the_page_draws_the_trend_with_a_table_of_the_same_numbers(
 def test_the_word_document_ends_with_the_trend_chart_and_its_table(
     client, reference, supervisor, centre_admin
 ):
-    from docx import Document
-
     rng = random.Random(23)
     for moment in _days():
         with time_machine.travel(moment, tick=False):
