@@ -18,6 +18,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_as_of import AsOfChangelistMixin
 from .admin_import_export import ServiceItemImportExportMixin, upload_response
 from .choices import (
     ENTRUSTED_POWER_SOURCES,
@@ -338,7 +339,11 @@ class ImportBatchListFilter(admin.SimpleListFilter):
 
 @admin.register(ServiceItem)
 class ServiceItemAdmin(
-    DropdownFiltersMixin, ServiceItemImportExportMixin, DepartmentScopedAdmin, SimpleHistoryAdmin
+    AsOfChangelistMixin,
+    DropdownFiltersMixin,
+    ServiceItemImportExportMixin,
+    DepartmentScopedAdmin,
+    SimpleHistoryAdmin,
 ):
     form = ServiceItemAdminForm
     # The admin's default for integer fields (a number input) would replace the checkboxes of

@@ -60,14 +60,17 @@ def export_rows(queryset: QuerySet[ServiceItem], *, progress: Progress | None = 
     `progress(rows)`, when given, hears the number of rows yielded every PROGRESS_EVERY rows
     and at the end.
     """
-    through = ServiceItem.mobile_channels.through
-    channels = {}
-    for item_id, name in (
-        through.objects.filter(serviceitem__in=queryset.order_by().values("pk"))
-        .order_by("mobilechannel__sort_order", "mobilechannel__name")
-        .values_list("serviceitem_id", "mobilechannel__name")
-    ):
-        channels.setdefault(item_id, []).append(name)
+    if queryset.query.model is ServiceItem:
+        through = ServiceItem.mobile_channels.through
+        channels = {}
+        for item_id, name in (
+            through.objects.filter(serviceitem__in=queryset.order_by().values("pk"))
+            .order_by("mobilechannel__sort_order", "mobilechannel__name")
+            .values_list("serviceitem_id", "mobilechannel__name")
+        ):
+            channels.setdefault(item_id, []).append(name)
+    else:  # the records of a past day (catalogue.admin_as_of): their kept channel ids
+        channels = _record_channel_names(queryset)
 
     query_fields = [
         _QUERY_FIELDS.get(column.field, column.field)
@@ -105,6 +108,23 @@ def export_rows(queryset: QuerySet[ServiceItem], *, progress: Progress | None = 
             progress(count)
     if progress is not None:
         progress(count)
+
+
+def _record_channel_names(records: QuerySet) -> dict[int, list[str]]:
+    """Record pk -> its channels' names, in the channels' order (one query, and one for the
+    ids of the records)."""
+    order = {
+        pk: (position, name)
+        for position, (pk, name) in enumerate(
+            MobileChannel.objects.order_by("sort_order", "name").values_list("pk", "name")
+        )
+    }
+    found = {}
+    for pk, ids in records.order_by().values_list("pk", "mobile_channel_ids"):
+        known = sorted(order[channel] for channel in ids or () if channel in order)
+        if known:
+            found[pk] = [name for _position, name in known]
+    return found
 
 
 def write_csv(rows, stream: io.TextIOBase) -> int:

@@ -2,7 +2,9 @@
 
 import datetime
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, DateTimeField, F, Min, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from .history import DELETED, HistoricalServiceItem
@@ -36,13 +38,25 @@ def day_end(day: datetime.date) -> datetime.datetime:
     )
 
 
+# An open record (valid_until empty) is valid for ever. The reads below compare
+# COALESCE(valid_until, OPEN_END), the leading key of the covering index history_report_idx
+# (migration 0016), so PostgreSQL reads the records valid at a moment from that index alone.
+OPEN_END = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+def valid_until_or_open_gte(moment: datetime.datetime) -> GreaterThanOrEqual:
+    """Records valid at `moment` or later: open, or closed at or after it."""
+    return GreaterThanOrEqual(
+        Coalesce(F("valid_until"), Value(OPEN_END, output_field=DateTimeField())), moment
+    )
+
+
 def service_item_records_valid_at(moment: datetime.datetime) -> QuerySet[HistoricalServiceItem]:
     """The catalogue as it stood just before `moment`: one historical record per item that
     existed then, the one valid at that instant. The records have the item's fields under the
     item's names, so the queries of the live catalogue run on them unchanged."""
     return HistoricalServiceItem.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=moment),
-        history_date__lt=moment,
+        valid_until_or_open_gte(moment), history_date__lt=moment
     ).exclude(history_type=DELETED)
 
 

@@ -19,7 +19,7 @@ from docx.shared import Cm, Pt
 
 from .charts import Chart
 from .headline import report_issuer, report_title
-from .images import WIDTH_INCHES, chart_png
+from .images import WIDTH_INCHES, chart_png, trend_png
 from .report import Report
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -71,8 +71,18 @@ def _chart(document, chart: Chart) -> None:
     _table(document, table["headers"], table["rows"])
 
 
-def report_document(*, report: Report, filters: list[tuple[str, str]]) -> bytes:
-    """The document as bytes; `filters` are the (label, value) pairs the report was filtered by."""
+def _trend(document, table: dict) -> None:
+    document.add_heading(_("关键指标趋势"), level=1)
+    document.add_picture(BytesIO(trend_png(table)), width=Cm(WIDTH_INCHES * 2.54))
+    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _table(document, table["headers"], table["rows"])
+
+
+def report_document(
+    *, report: Report, filters: list[tuple[str, str]], trend_table: dict | None = None
+) -> bytes:
+    """The document as bytes; `filters` are the (label, value) pairs the report was filtered by;
+    `trend_table` (reports.trend.trend_table), when it has month ends, adds the trend."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
@@ -109,6 +119,9 @@ def report_document(*, report: Report, filters: list[tuple[str, str]]) -> bytes:
         document.add_heading(_section_heading(index, str(report_section["title"])), level=1)
         for chart in report_section["charts"]:
             _chart(document, chart)
+
+    if trend_table is not None and trend_table["rows"]:
+        _trend(document, trend_table)
 
     document.add_paragraph(
         _("报表生成时间：%(moment)s")

@@ -171,3 +171,35 @@ def chart_png(chart: Chart) -> bytes:
         buffer = BytesIO()
         figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def trend_png(table: dict) -> bytes:
+    """The trend at month ends (reports.trend.trend_table) as a line chart, each point
+    labelled with its percentage."""
+    font = chart_font_name()
+    days = [row[0] for row in table["rows"]]
+    positions = list(range(len(days)))
+    with _drawing, matplotlib.rc_context({"font.family": font, "font.size": 8}):
+        figure = Figure(figsize=(WIDTH_INCHES, 3.4), dpi=DPI, layout="constrained")
+        axes = figure.subplots()
+        for index, header in enumerate(table["headers"][2:]):
+            values = [row[index + 2] for row in table["rows"]]
+            colour = PALETTE[index % len(PALETTE)]
+            axes.plot(positions, values, marker="o", markersize=3, color=colour, label=header)
+            for position, value in zip(positions, values, strict=True):
+                axes.annotate(
+                    f"{value:g}",
+                    (position, value),
+                    textcoords="offset points",
+                    xytext=(0, 4),
+                    ha="center",
+                    fontsize=6,
+                    color=colour,
+                )
+        axes.set_xticks(positions, days, rotation=45, ha="right")
+        axes.set_ylim(bottom=0)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=4, frameon=False)
+        buffer = BytesIO()
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()

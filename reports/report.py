@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from catalogue.history import HistoricalServiceItem
 from catalogue.models import ServiceItem
 
 from . import selectors
@@ -15,24 +16,19 @@ from .comparison import comparison_document
 from .headline import KeyFigure, key_figures
 from .summary import summary_document, summary_figures
 
-# One query each.
-SOURCES = {
-    "figures": selectors.item_figures,
-    "departments": selectors.items_by_department,
-    "sectors": selectors.items_by_sector,
-    "item_types": selectors.items_by_item_type,
-    "power_sources": selectors.items_by_power_source,
-    "tier_spans": selectors.items_by_tier_span,
-    "mobile_channels": selectors.items_by_mobile_channel,
-}
+# One query each on today's items; on the records of a past day, all of them in one.
+SOURCES = selectors.SOURCE_FUNCTIONS
 
 
 def _run_sources(items: QuerySet[ServiceItem], names: Iterable[str]) -> dict:
+    if items.model is HistoricalServiceItem:
+        return selectors.records_sources(items, names)
     return {name: SOURCES[name](items) for name in dict.fromkeys(names)}
 
 
 def chart_build(*, items: QuerySet[ServiceItem], slug: str) -> Chart:
-    """One chart, running only the queries it needs (one, or two for mobile-channel)."""
+    """One chart, running only the queries it needs (one, or two for mobile-channel; one as
+    of a date)."""
     return build_chart(slug, _run_sources(items, CHART_SPECS[slug].sources))
 
 
@@ -83,9 +79,9 @@ def report_build(
     """Every chart and figure of the report in len(SOURCES) queries, whatever the item count.
 
     `items` are today's items, or their records at the end of `as_of`
-    (`selectors.report_items_as_of`): the same queries run on either. With `compare_items`
-    (the records at the end of `compare_to`), len(FIGURE_SOURCES) more queries give the
-    comparison."""
+    (`selectors.report_items_as_of`): the same queries run on either, on the records all in
+    one statement (`selectors.records_sources`). With `compare_items` (the records at the end
+    of `compare_to`), one more statement gives the comparison's figures."""
     sources = _run_sources(items, SOURCES)
     figures = sources["figures"]
     headline = _figures(sources)

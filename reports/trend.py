@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from catalogue.selectors import day_end
 
@@ -48,3 +49,19 @@ def trend_document(*, records: QuerySet, days: list[datetime.date]) -> dict:
         "labels": {key: labels[key] for key in rates},
         "rates": rates,
     }
+
+
+def trend_table(document: dict) -> dict:
+    """The trend as the table beside its chart: a row per month end, a column per rate (the
+    time ratios of a unit only where some month has items timed in it)."""
+    rates = {
+        key: values
+        for key, values in document["rates"].items()
+        if not key.startswith("promised_to_legal_") or any(values)
+    }
+    headers = [_("月末"), _("事项总数"), *(f"{document['labels'][key]}（%）" for key in rates)]
+    rows = [
+        [day, document["totals"][index], *(values[index] for values in rates.values())]
+        for index, day in enumerate(document["days"])
+    ]
+    return {"headers": headers, "rows": rows}

@@ -22,7 +22,7 @@ from .models import IssuedReport
 from .report import chart_build, report_build
 from .selectors import report_history_start, report_items, report_records
 from .services import issued_report_create
-from .trend import month_ends, trend_document
+from .trend import month_ends, trend_document, trend_table
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -59,6 +59,22 @@ class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin, ReplicaRead
             compare_to=compare_to,
         )
 
+    def trend(self) -> dict:
+        """trend.json: the key rates at each month end of the history up to `as_of` (or
+        today), with the report's other filters and the user's scope (two queries)."""
+        filterset = self.get_filterset()
+        last = filterset.form.cleaned_data["as_of"] or timezone.localdate()
+        start = report_history_start()
+        days = month_ends(timezone.localtime(start).date(), last) if start else []
+        data = self.request.GET.copy()
+        data["as_of"], data["compare_to"] = "", ""
+        records = ReportFilter(
+            data, queryset=report_records(user=self.request.user), request=self.request
+        )
+        if not records.is_valid():  # the same filters, already valid
+            raise ValueError(records.errors)
+        return trend_document(records=records.qs, days=days)
+
     def invalid_filters_response(self):
         return JsonResponse(
             {"errors": self.get_filterset().error_messages()},
@@ -75,10 +91,13 @@ class ReportPageView(ReportFilterMixin, TemplateView):
         if not filterset.is_valid():
             return self.render_to_response(self.get_context_data(), status=400)
         report = self.report()
+        trend = self.trend()
         return self.render_to_response(
             self.get_context_data(
                 report=report,
                 chart_data={slug: chart.as_page_data() for slug, chart in report.charts.items()},
+                trend=trend,
+                trend_table=trend_table(trend),
             )
         )
 
@@ -137,19 +156,9 @@ class TrendView(ReportFilterMixin, View):
     report's other filters and the user's scope: two queries whatever the range."""
 
     def get(self, request, *args, **kwargs):
-        filterset = self.get_filterset()
-        if not filterset.is_valid():
+        if not self.get_filterset().is_valid():
             return self.invalid_filters_response()
-        last = filterset.form.cleaned_data["as_of"] or timezone.localdate()
-        start = report_history_start()
-        days = month_ends(timezone.localtime(start).date(), last) if start else []
-        data = request.GET.copy()
-        data["as_of"], data["compare_to"] = "", ""
-        records = ReportFilter(data, queryset=report_records(user=request.user), request=request)
-        if not records.is_valid():  # the same filters, already valid
-            raise ValueError(records.errors)
-        document = trend_document(records=records.qs, days=days)
-        return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(self.trend(), json_dumps_params={"ensure_ascii": False})
 
 
 def _export_file_name() -> str:
@@ -202,7 +211,9 @@ class DocumentView(ReportDownloadView):
     filename_format = gettext_noop("政务服务事项统计报告-%(date)s.docx")
 
     def render(self, *, report, filters) -> bytes:
-        return report_document(report=report, filters=filters)
+        return report_document(
+            report=report, filters=filters, trend_table=trend_table(self.trend())
+        )
 
 
 # --- reports as issued ---------------------------------------------------------------------

@@ -1,9 +1,13 @@
+import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 
-from catalogue.choices import Tier
+from catalogue.choices import ChangeSource, Tier
+from catalogue.services.items import service_item_update
 from reports.charts import CHART_SPECS
 from tests.reports.conftest import make_varied_items
 
@@ -204,3 +208,35 @@ def test_printing_gives_an_a4_document_with_the_same_content(
     assert page.locator(".key-figures").is_visible()
     assert page.locator("canvas[data-chart]").count() == len(CHART_SPECS) - 6
     assert page.evaluate(BLANK_CANVASES) == []
+
+
+def test_the_trend_at_month_ends_draws_a_labelled_line_per_key_rate(
+    open_page, live_server, admin_user, artifacts
+):
+    items = make_varied_items(30)
+    for month, item in zip((1, 3, 5, 7), items, strict=False):
+        moment = datetime.datetime(2025, month, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+        with time_machine.travel(moment, tick=False):
+            service_item_update(
+                item=item, name=f"{item.name}（{month}月）", source=ChangeSource.FORM
+            )
+    browser = open_page(user=admin_user)
+
+    browser.page.goto(f"{live_server.url}/reports/?status=")
+    # every chart of the report, and the trend's
+    browser.page.wait_for_function(
+        """() => typeof Chart !== "undefined" && Object.keys(Chart.instances).length
+             === document.querySelectorAll("canvas[data-chart], canvas[data-trend-chart]")
+                 .length""",
+        timeout=10_000,
+    )
+
+    lines = browser.page.evaluate(
+        """() => Object.values(Chart.instances).filter((c) => c.config.type === "line")
+             .map((c) => ({labels: c.data.labels.length, sets: c.data.datasets.length}))"""
+    )
+    rows = browser.page.locator("#chart-trend tbody tr").count()
+    assert lines == [{"labels": rows, "sets": lines[0]["sets"]}]
+    assert lines[0]["sets"] >= 5
+    browser.page.locator("#section-trend").screenshot(path=artifacts / "reports-trend.png")
+    assert browser.errors == []

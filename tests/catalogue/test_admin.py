@@ -244,6 +244,7 @@ def test_item_changelist_offers_every_filter_in_chinese(admin_client, refs, cont
 
     titles = [str(spec.title) for spec in response.context["cl"].filter_specs]
     assert titles == [
+        "统计日期",
         "实施主体",
         "所属行业",
         "事项类型",

@@ -6,6 +6,7 @@ and afterwards the report as of that day must give them back, filters and scopes
 """
 
 import datetime
+import io
 import random
 from zoneinfo import ZoneInfo
 
@@ -13,11 +14,13 @@ import pytest
 import time_machine
 from django.http import QueryDict
 from django.urls import reverse
+from docx import Document
 
 from catalogue.choices import ChangeSource, ItemStatus
 from catalogue.history import HistoricalServiceItem
 from catalogue.models import MobileChannel, ServiceItem
-from catalogue.selectors import day_end
+from catalogue.roles import DEPARTMENT_STAFF
+from catalogue.selectors import day_end, service_items_as_of
 from catalogue.services.importing import items_import
 from catalogue.services.items import (
     service_item_create,
@@ -27,10 +30,10 @@ from catalogue.services.items import (
 )
 from demo.synthetic import VARIED_MIX, SyntheticReference, synthetic_item_fields
 from reports.filters import ReportFilter
-from reports.report import report_build
-from reports.selectors import report_items
+from reports.report import SOURCES, report_build
+from reports.selectors import records_sources, report_items
 from tests.catalogue.importing_support import valid_row
-from tests.factories import MainItemFactory, SectorFactory
+from tests.factories import MainItemFactory, SectorFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUERIES = ("", "status=", "status=suspended", "item_type=licensing", "tier=2")
@@ -176,7 +179,7 @@ def test_items_deleted_and_created_on_the_day_count_as_the_day_ends(reference, c
 
 
 @pytest.mark.django_db
-def test_summary_json_as_of_runs_as_many_queries_as_the_live_one_whatever_the_day(
+def test_summary_json_as_of_runs_one_statement_whatever_the_day(
     admin_client, reference, centre_admin, django_assert_num_queries
 ):
     rng = random.Random(8)
@@ -185,18 +188,40 @@ def test_summary_json_as_of_runs_as_many_queries_as_the_live_one_whatever_the_da
             for _ in range(3):
                 _edit(rng, reference, _create(rng, reference, centre_admin), centre_admin)
     url = reverse("reports:summary")
-    # session, user, 1 conditional aggregate, 6 grouped queries: as the live summary.
+    # session, user, 1 conditional aggregate, 6 grouped queries
     with django_assert_num_queries(9):
         admin_client.get(url, {"compare_to": ""})
     for day in ("2024-01-01", "2025-03-01", "2025-12-31", "2026-01-01"):
-        with django_assert_num_queries(9):
+        # session, user, and every figure and grouping of the day in one statement
+        with django_assert_num_queries(3):
             response = admin_client.get(url, {"as_of": day, "compare_to": ""})
         assert response.status_code == 200
         assert response.json()["as_of"] == day
-        # and 3 for the headline figures of the day compared with
-        with django_assert_num_queries(12):
+        # and one for the headline figures of the day compared with
+        with django_assert_num_queries(4):
             response = admin_client.get(url, {"as_of": day, "compare_to": "2024-06-30"})
         assert response.json()["comparison"]["compare_to"] == "2024-06-30"
+
+
+@pytest.mark.django_db
+def test_records_sources_give_what_the_per_source_queries_give_on_the_same_records(
+    reference, centre_admin, django_assert_num_queries
+):
+    rng = random.Random(12)
+    for moment in _days():
+        with time_machine.travel(moment, tick=False):
+            for _ in range(6):
+                _edit(rng, reference, _create(rng, reference, centre_admin), centre_admin)
+    for day in (datetime.date(2025, 3, 1), datetime.date(2026, 1, 1)):
+        records = service_items_as_of(centre_admin, day=day)
+        with django_assert_num_queries(1):
+            together = records_sources(records, SOURCES)
+        one_by_one = {
+            name: source(records) for name, source in SOURCES.items() if name != "mobile_channels"
+        }
+        assert {name: together[name] for name in one_by_one} == one_by_one
+        assert together["figures"]["total"] > 0
+        assert together["mobile_channels"]
 
 
 @pytest.mark.django_db
@@ -333,3 +358,72 @@ def test_the_trend_at_month_ends_equals_the_report_as_of_each_month_end(
                 assert trend["rates"][key][index] == figures[f"{key}_percent"], (day, key)
             working = figures["time_limits"]["working_day"]["promised_to_legal_percent"]
             assert trend["rates"]["promised_to_legal_working_day"][index] == working
+
+
+@pytest.mark.django_db
+def test_the_page_draws_the_trend_with_a_table_of_the_same_numbers(
+    client, reference, supervisor, centre_admin, django_assert_num_queries
+):
+    rng = random.Random(22)
+    for moment in _days():
+        with time_machine.travel(moment, tick=False):
+            for _ in range(3):
+                _create(rng, reference, centre_admin)
+    client.force_login(supervisor)
+    with time_machine.travel(datetime.datetime(2026, 2, 10, 9, tzinfo=SHANGHAI), tick=False):
+        trend = client.get(reverse("reports:trend"), {"status": ""}).json()
+        # session, user, user and group permissions, the first day of history (for the
+        # comparison), the 7 report queries, the headline figures a year before (one
+        # statement), the first day of history again and the trend (one query), the department
+        # and sector choices of the filter form
+        with django_assert_num_queries(17):
+            page = client.get(reverse("reports:page"), {"status": ""})
+    html = page.content.decode()
+    assert page.context["trend"] == trend
+    assert trend["days"][0] == "2024-12-31" and trend["days"][-1] == "2026-01-31"
+    assert 'id="trend-data"' in html and "data-trend-chart" in html
+    assert "js/reports/trend.js" in html
+    table = page.context["trend_table"]
+    assert table["headers"][:2] == ["月末", "事项总数"]
+    assert "网上可办（%）" in table["headers"]
+    online = table["headers"].index("网上可办（%）")
+    for index, row in enumerate(table["rows"]):
+        assert row[0] == trend["days"][index]
+        assert row[1] == trend["totals"][index]
+        assert row[online] == trend["rates"]["online"][index]
+    assert f'<th scope="row">{trend["days"][-1]}</th>' in html
+
+
+@pytest.mark.django_db
+def test_the_word_document_ends_with_the_trend_chart_and_its_table(
+    client, reference, supervisor, centre_admin
+):
+    rng = random.Random(23)
+    for moment in _days():
+        with time_machine.travel(moment, tick=False):
+            _create(rng, reference, centre_admin)
+    client.force_login(supervisor)
+    with time_machine.travel(datetime.datetime(2026, 2, 10, 9, tzinfo=SHANGHAI), tick=False):
+        response = client.get(reverse("reports:document"), {"status": ""})
+        trend = client.get(reverse("reports:trend"), {"status": ""}).json()
+    document = Document(io.BytesIO(response.content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[-1] == "关键指标趋势"
+    table = document.tables[-1]
+    assert [cell.text for cell in table.rows[0].cells][:2] == ["月末", "事项总数"]
+    assert [row.cells[0].text for row in table.rows[1:]] == trend["days"]
+    assert len(document.inline_shapes) >= 2  # the charts' images and the trend's
+
+
+@pytest.mark.django_db
+def test_the_report_as_of_a_day_of_a_user_without_departments_is_empty(
+    client, roles, reference, centre_admin
+):
+    with time_machine.travel(datetime.datetime(2025, 5, 1, 9, tzinfo=SHANGHAI), tick=False):
+        _create(random.Random(2), reference, centre_admin)
+    client.force_login(UserFactory(username="no_department", groups=[roles[DEPARTMENT_STAFF]]))
+
+    summary = client.get(reverse("reports:summary"), {"as_of": "2025-05-01"}).json()
+
+    assert summary["total"] == 0
+    assert summary["figures"]["online_count"] == 0
