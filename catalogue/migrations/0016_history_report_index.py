@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("catalogue", "0014_history_validity"),
+        ("catalogue", "0015_import_files_and_jobs"),
     ]
 
     operations = [
