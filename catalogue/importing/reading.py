@@ -489,11 +489,11 @@ class _Splitter:
             row = patterns.numbered_row.search(block, position)
             if row is None:
                 if patterns.row_open in block[position:]:
-                    self._refuse_rows(block[position:])
+                    self._refuse_rows(self._from_row(block, position), block[:position])
                 self._write(block[position:])
                 return
             if patterns.row_open in block[position : row.start()]:
-                self._refuse_rows(block[position:])
+                self._refuse_rows(self._from_row(block, position), block[:position])
             chunk = int(row.group(1)) // ROWS_PER_CHUNK
             suspect, outside, other_row = _chunk_patterns(patterns.prefix_key, chunk)
             following = other_row.search(block, row.end())
@@ -508,6 +508,9 @@ class _Splitter:
                 return
             position = end
 
+    def _from_row(self, block, position):
+        return block[block.find(self.patterns.row_open, position) :]
+
     def _check_cells(self, piece, start, outside):
         _check_width(piece, self.patterns, start)
         misplaced = outside.search(piece, start)
@@ -515,14 +518,19 @@ class _Splitter:
             row_start = piece.rfind(self.patterns.row_open, 0, misplaced.start())
             self._refuse_rows(piece[max(row_start, 0) :])
 
-    def _refuse_rows(self, rest):
+    def _refuse_rows(self, rest, before=b""):
+        """Refuse the sheet for the first row of `rest` (a row without a number: the one after
+        the last numbered row of `before`)."""
         _check_width(rest, self.patterns)  # a width problem is the clearer message
-        row = self.patterns.numbered_row.search(rest)
-        raise FileProblem(
-            messages.ROWS_OUT_OF_PLACE.format(row=row.group(1).decode() if row else self.last_row)
-        )
+        row = self.patterns.numbered_row.match(rest.lstrip())
+        if row is not None:
+            number = int(row.group(1))
+        else:
+            previous = list(self.patterns.numbered_row.finditer(before[-(1 << 16) :]))
+            number = int(previous[-1].group(1)) + 1 if previous else self.last_row + 1
+        raise FileProblem(messages.ROWS_OUT_OF_PLACE.format(row=number))
 
-    last_row = 1
+    last_row = 0
 
     def _switch(self, chunk, row_number):
         self.last_row = row_number
