@@ -139,9 +139,10 @@ class ImportPlan:
             count=self.counts[ERROR], row=self.unchecked_from_row
         )
 
-    def to_dict(self):
-        """Plain data for JSON: each row as a list in RowPlan's field order (compact, fast)."""
-        return {
+    def to_dict(self, *, rows=True):
+        """Plain data for JSON: each row as a list in RowPlan's field order (compact, fast).
+        Without `rows`, the rest only (the rows are then serialised with row_to_list)."""
+        data = {
             "unknown_columns": self.unknown_columns,
             "columns": self.columns,
             "header": self.header,
@@ -161,16 +162,10 @@ class ImportPlan:
             ],
             "cleared_count": self.cleared_count,
             "mapping": self.mapping,
-            "rows": [
-                [
-                    [[e.row, e.column, e.value, e.problem] for e in row.errors]
-                    if name == "errors"
-                    else getattr(row, name)
-                    for name in _ROW_FIELDS
-                ]
-                for row in self.rows
-            ],
         }
+        if rows:
+            data["rows"] = [row_to_list(row) for row in self.rows]
+        return data
 
     @classmethod
     def from_dict(cls, data):
@@ -189,6 +184,16 @@ class ImportPlan:
 
 
 _ROW_FIELDS = [row_field.name for row_field in fields(RowPlan)]
+
+
+def row_to_list(row: RowPlan) -> list:
+    """A row of the plan as plain data, in RowPlan's field order (ImportPlan.from_dict)."""
+    return [
+        [[e.row, e.column, e.value, e.problem] for e in row.errors]
+        if name == "errors"
+        else getattr(row, name)
+        for name in _ROW_FIELDS
+    ]
 
 
 def plan_from_file_problem(problem: FileProblem) -> ImportPlan:

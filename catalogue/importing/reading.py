@@ -5,6 +5,11 @@ runs, the bytes are checked: size, kind of file (.xls and encrypted files are OL
 zip), and the unpacked size of the zip (a zip bomb unpacks to gigabytes). The worksheet XML is then
 streamed once with a size cap, which also catches zip headers that lie about sizes, and formula
 cells without a cached result are located (calamine would silently read them as blank).
+
+calamine holds a whole sheet at once, as a rectangle from its first to its last used cell: memory
+would grow with the file (a 121,000-row sheet took 200 MiB, two cells in A2 and CV1048576 took
+3 GB). The stream is therefore cut into chunk sheets of at most 1,000 row numbers each, written
+uncompressed to a temporary workbook, and calamine reads one chunk at a time.
 """
 
 import io
@@ -12,10 +17,12 @@ import itertools
 import logging
 import posixpath
 import re
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import methodcaller
 from xml.etree import ElementTree
 
@@ -40,31 +47,89 @@ _ZIP_ENCRYPTED_FLAG = 0x1
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-# A formula, or a cell holding an Excel error value (#DIV/0!, #N/A …), which calamine reads as
-# blank: such cells are located and become row errors.
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_ERROR_TYPE = b' t="e"'
-
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-_ROW_ELEMENT = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
-# A value that is not blank: <v>x</v>, inline text <t>x</t> with more than spaces, or a
-# formula (kept so that one without a cached result is still reported).
-_FILLED_VALUE = re.compile(rb"<v>\s*[^<\s]|<t(?:\s[^>]*)?>\s*[^<\s]|<f[\s>/]")
-# Above this many rows, rows without a value are dropped before calamine reads the sheet.
+# Above this many rows, rows without a value are dropped before calamine reads them.
 BLANK_ROW_FILTER_THRESHOLD = 200_000
 # The contract has about 35 columns; a file may carry a few of its own (ignored). A sheet with
 # values far to the right (16,000 columns × 1,300 rows unpack to 437 MB, within the limits) is
 # refused before it is read: calamine would hold every row at the full width.
 MAX_COLUMNS = 100
 # Cells with a value in one sheet: 100,000 rows of the whole template, with room to spare. The
-# work and memory of a preview grow with it (calamine, the plan), whatever the file's size.
+# work of a preview grows with it (the plan holds every row), whatever the file's size.
 MAX_FILLED_CELLS = 4_000_000
-# A cell with a value (not self-closing, not empty) in a column after CV, the 100th.
-_FAR_COLUMN = rb'<c r="((?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d+)"'
-_FAR_CELL = re.compile(_FAR_COLUMN + rb"[^>]*(?<!/)>(?!</c>)")
-_CELL_WITHOUT_REFERENCE = re.compile(rb'<c(?:>| (?!r="))')
-# Either of the two, in one pass (a shared prefix keeps the search fast).
-_WIDTH_SUSPECT = re.compile(rb'<c(?:>| (?!r=")| r="(?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d)')
+# A row's XML: 100 cells of Excel's 32,767 characters at most, with room to spare.
+MAX_ROW_BYTES = 16 << 20
+# Chunk sheets hold the rows numbered k×1,000 … k×1,000+999 (1 … 999 for the first): at most
+# 1,000 × 100 cells for calamine at once, whatever the cells' references claim.
+ROWS_PER_CHUNK = 1000
+# A sheet's rows fill at most 1,049 chunks in Excel's 1,048,576 rows; more means rows out of
+# order (a chunk is started each time the row numbers go back).
+MAX_CHUNKS = 1100
+# Columns A … CV, the 100th (MAX_COLUMNS).
+_COLUMNS_WITHIN = rb"(?:[A-Z]|[AB][A-Z]|C[A-V])"
+
+
+class _Patterns:
+    """The XML patterns for a sheet whose main namespace has `prefix` (b"" or b"x:": the
+    OpenXML SDK writes <x:row>; calamine reads both)."""
+
+    def __init__(self, prefix: bytes):
+        p = re.escape(prefix)
+        self.prefix_key = prefix
+        self.row_open = b"<" + prefix + b"row"
+        self.row_end = b"</" + prefix + b"row>"
+        self.cell_end = b"</" + prefix + b"c>"
+        self.sheet_data_end = b"</" + prefix + b"sheetData>"
+        self.sheet_data = re.compile(rb"<" + p + rb"sheetData\b[^>]*?(/?)>")
+        self.closing = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+        self.numbered_row = re.compile(rb"<" + p + rb'row r="(\d+)"')
+        # A formula, or a cell holding an Excel error value (#DIV/0!, #N/A …), which calamine
+        # reads as blank: such cells are located and become row errors. (A literal start keeps
+        # the search fast.)
+        self.formula = re.compile(rb"<" + p + rb"f[\s>/]")
+        self.error_type = b' t="e"'
+        self.row_element = re.compile(
+            rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.DOTALL
+        )
+        # A value that is not blank: <v>x</v>, inline text <t>x</t> with more than spaces, or a
+        # formula (kept so that one without a cached result is still reported).
+        self.filled_value = re.compile(
+            rb"<" + p + rb"v>\s*[^<\s]|<" + p + rb"t(?:\s[^>]*)?>\s*[^<\s]|<" + p + rb"f[\s>/]"
+        )
+        self.cell_start = rb"<" + p + rb"c"
+        # A cell with a value (not self-closing, not empty) in a column after CV, the 100th.
+        self.far_cell = re.compile(
+            self.cell_start
+            + rb' r="((?:[A-Z]{3}|[D-Z][A-Z]|C[W-Z])\d+)"[^>]*(?<!/)>(?!</'
+            + p
+            + rb"c>)"
+        )
+        self.cell_without_reference = re.compile(self.cell_start + rb'(?:>| (?!r="))')
+
+    def rows_in(self, chunk: int) -> bytes:
+        return rb"[1-9]\d{0,2}" if chunk == 0 else str(chunk).encode() + rb"\d{3}"
+
+
+@lru_cache(maxsize=4)
+def _patterns(prefix: bytes) -> _Patterns:
+    return _Patterns(prefix)
+
+
+@lru_cache(maxsize=256)
+def _chunk_patterns(prefix: bytes, chunk: int):
+    """(cell suspect, cell outside the chunk, row outside the chunk) for chunk `chunk`.
+
+    The suspect pattern finds, in one pass, every cell that is not plainly inside columns
+    A … CV and the chunk's rows: cells without a reference, beyond CV, or in other rows."""
+    patterns = _patterns(prefix)
+    rows, p = patterns.rows_in(chunk), re.escape(prefix)
+    start = patterns.cell_start
+    suspect = re.compile(start + rb'(?:>| (?!r=")| r="(?!' + _COLUMNS_WITHIN + rows + rb'"))')
+    outside = re.compile(
+        start + rb' r="([A-Z]++(?!' + rows + rb'")\d*)"[^>]*(?<!/)>(?!</' + p + rb"c>)"
+    )
+    other_row = re.compile(rb"<" + p + rb'row(?! r="' + rows + rb'")')
+    return suspect, outside, other_row
 
 
 # What zipfile, zlib and ElementTree raise on damaged bytes (found by fuzzing the reader): bad
@@ -154,13 +219,18 @@ def _read_sheet(data: bytes, sheet_name: str | None) -> Sheet:
     try:
         entries = _sheet_entries(archive)
         candidates = _candidate_sheets(entries, sheet_name)
-        # Every sheet calamine may load is scanned first (width, size, formulas).
-        scans = {entry: _scan_sheet(archive, entry.path) for entry in candidates}
-        large = {entry.path for entry in candidates if scans[entry][0] > BLANK_ROW_FILTER_THRESHOLD}
-        if large:
-            data = _without_blank_rows(archive, large)
-        sheet, entry = _read_values(data, entries, candidates)
-        if scans[entry][1]:
+        # Every sheet calamine may read is scanned (width, size, formulas) and cut into chunks.
+        with tempfile.NamedTemporaryFile(
+            suffix=".xlsx", dir=settings.FILE_UPLOAD_TEMP_DIR
+        ) as temporary:
+            with _ChunkedWorkbook(archive, temporary) as chunked:
+                scans = {
+                    entry: _scan_sheet(archive, entry.path, chunked, number)
+                    for number, entry in enumerate(candidates)
+                }
+            sheet, entry = _read_values(temporary.name, entries, candidates, scans)
+        # calamine keeps the file open: it is read chunk by chunk, and gone when the rows are.
+        if scans[entry].has_formula:
             sheet.formula_cells_without_value = _cells_without_value(archive, entry.path)
     except _DAMAGED:
         raise FileProblem(messages.CORRUPT) from None
@@ -263,12 +333,84 @@ def _sheet_entries(archive: zipfile.ZipFile) -> list[_SheetEntry]:
     return entries
 
 
-def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
-    """Stream the sheet's XML once: its number of rows, and whether it holds any formula or
-    error value; refuse a sheet far wider than the contract before calamine reads it (calamine
-    holds every row at the width of the widest)."""
+@dataclass
+class _SheetScan:
+    chunks: list  # names of the chunk sheets holding its rows, in order
+    frame: str  # name of the sheet holding its head and tail (merged cells), no rows
+    has_formula: bool = False
+
+
+class _ChunkedWorkbook:
+    """A workbook written (uncompressed) to `target` with the shared strings and styles of
+    `archive` and the chunk sheets the scans add; the sheets' names are its own."""
+
+    def __init__(self, archive: zipfile.ZipFile, target):
+        self.archive, self.target, self.sheets = archive, target, []
+        self.writing = None
+        self.zip = zipfile.ZipFile(target, "w", zipfile.ZIP_STORED)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.writing is not None:
+                self.writing.close()
+            if exc[0] is None:
+                self._finish()
+        finally:
+            self.zip.close()
+            self.target.flush()
+
+    def open_sheet(self, name: str):
+        self.sheets.append(name)
+        if self.writing is not None:
+            self.writing.close()
+        self.writing = self.zip.open(f"xl/worksheets/{name}.xml", "w")
+        return self.writing
+
+    def _finish(self):
+        names = self.archive.NameToInfo
+        for member in ("xl/sharedStrings.xml", "xl/styles.xml"):
+            if member in names:
+                with self.archive.open(member) as source, self.zip.open(member, "w") as sink:
+                    while chunk := source.read(1 << 20):
+                        sink.write(chunk)
+        workbook = _member(self.archive, "xl/workbook.xml")
+        date1904 = re.search(rb'date1904="(?:1|true)"', workbook) is not None
+        sheets = "".join(
+            f'<sheet name="{name}" sheetId="{n + 1}" r:id="rId{n + 1}"/>'
+            for n, name in enumerate(self.sheets)
+        )
+        self.zip.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{_MAIN_NS[1:-1]}" xmlns:r="{_REL_NS[1:-1]}">'
+            f'<workbookPr date1904="{int(date1904)}"/><sheets>{sheets}</sheets></workbook>',
+        )
+        relations = "".join(
+            f'<Relationship Id="rId{n + 1}" Target="worksheets/{name}.xml" '
+            f'Type="{_REL_NS[1:-1]}/worksheet"/>'
+            for n, name in enumerate(self.sheets)
+        )
+        self.zip.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{_PKG_REL_NS[1:-1]}">{relations}</Relationships>',
+        )
+        self.zip.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{_PKG_REL_NS[1:-1]}"><Relationship Id="rId1" '
+            f'Type="{_REL_NS[1:-1]}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+
+
+def _scan_sheet(archive, sheet_path, chunked, number) -> _SheetScan:
+    """Stream the sheet's XML once: refuse it if far wider than the contract, over the cell
+    budget or with cells outside their rows (calamine holds the rectangle of every cell it
+    reads); note whether it holds a formula or an error value; and write its rows to
+    `chunked`, ROWS_PER_CHUNK row numbers per chunk sheet."""
     limit = max_unpacked_size()
-    seen, rows, filled, has_formula, pending = 0, 0, 0, False, b""
+    splitter = None
+    seen, pending = 0, b""
     with archive.open(sheet_path) as stream:
         # zipfile stops at the declared size and checks the CRC, so a lying header fails here.
         while chunk := stream.read(1 << 20):
@@ -276,79 +418,200 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> tuple[int, bool]:
             if seen > limit:
                 raise FileProblem(messages.ZIP_BOMB.format(limit=filesizeformat(limit)))
             pending += chunk
-            cut = pending.rfind(b"</row>")
-            if cut < 0 and len(pending) < (8 << 20):
-                continue  # a row is checked whole; a row without end is checked at 8 MiB
-            cut = cut + len(b"</row>") if cut >= 0 else len(pending)
-            block, pending = pending[:cut], pending[cut:]
-            rows += block.count(b"<row ") + block.count(b"<row>")
-            has_formula = has_formula or _ERROR_TYPE in block or bool(_FORMULA_TAG.search(block))
-            _check_width(block)
-            filled += block.count(b"</c>")
-            if filled > MAX_FILLED_CELLS:
-                raise FileProblem(messages.TOO_MANY_CELLS.format(limit=f"{MAX_FILLED_CELLS:,}"))
-    rows += pending.count(b"<row ") + pending.count(b"<row>")
-    has_formula = has_formula or _ERROR_TYPE in pending or bool(_FORMULA_TAG.search(pending))
-    _check_width(pending)
-    if filled + pending.count(b"</c>") > MAX_FILLED_CELLS:
-        raise FileProblem(messages.TOO_MANY_CELLS.format(limit=f"{MAX_FILLED_CELLS:,}"))
-    return rows, has_formula
+            if splitter is None:
+                splitter, pending = _Splitter.start(pending, chunked, number)
+                if splitter is None:
+                    continue  # the head is longer than this chunk
+            cut = pending.rfind(splitter.patterns.row_end)
+            if cut < 0:
+                if len(pending) > MAX_ROW_BYTES:
+                    _check_width(pending, splitter.patterns)
+                    raise FileProblem(
+                        messages.ROW_TOO_LARGE.format(
+                            limit=filesizeformat(MAX_ROW_BYTES), columns=MAX_COLUMNS
+                        )
+                    )
+                continue  # a row is checked whole
+            cut += len(splitter.patterns.row_end)
+            splitter.feed(pending[:cut])
+            pending = pending[cut:]
+    if splitter is None:
+        splitter, pending = _Splitter.start(pending, chunked, number, last=True)
+    return splitter.finish(pending)
 
 
-def _check_width(block: bytes) -> None:
+class _Splitter:
+    """The rows of one sheet, block by block (each block whole rows), into chunk sheets."""
+
+    def __init__(self, head, patterns, chunked, number):
+        self.head, self.patterns, self.chunked, self.number = head, patterns, chunked, number
+        self.chunk_head = head
+        self.rows = self.filled = 0
+        self.has_formula = False
+        self.chunks, self.sink, self.chunk = [], None, None
+
+    @classmethod
+    def start(cls, pending, chunked, number, *, last=False):
+        """(splitter, the rest) once `pending` holds the sheet's head up to <sheetData>."""
+        root = re.search(rb"<(\w+:)?worksheet\b", pending)
+        if root is None:
+            if not last and len(pending) < MAX_ROW_BYTES:
+                return None, pending
+            raise FileProblem(messages.CORRUPT)
+        patterns = _patterns(root.group(1) or b"")
+        opening = patterns.sheet_data.search(pending, root.end())
+        if opening is None:
+            if not last and len(pending) < MAX_ROW_BYTES:
+                return None, pending
+            # No rows at all: the sheet is its own frame.
+            opening_end, self_closing = len(pending), True
+        else:
+            opening_end, self_closing = opening.end(), bool(opening.group(1))
+        head = pending[:opening_end]
+        splitter = cls(head, patterns, chunked, number)
+        if opening is not None:
+            # python-calamine reads a sheet's merged cells with every load, parsing the XML a
+            # second time up to <mergeCells>: in a chunk it comes first (the frame keeps the
+            # sheet's own), which saves a third of calamine's time.
+            prefix = patterns.prefix_key
+            splitter.chunk_head = b"".join(
+                (
+                    pending[: opening.start()],
+                    b"<" + prefix + b"mergeCells></" + prefix + b"mergeCells>",
+                    pending[opening.start() : opening_end],
+                )
+            )
+        if self_closing:
+            splitter.frame_only = pending
+            return splitter, b""
+        return splitter, pending[opening_end:]
+
+    frame_only = None
+
+    def feed(self, block: bytes) -> None:
+        patterns = self.patterns
+        self.rows += block.count(patterns.row_open)
+        self.has_formula = self.has_formula or (
+            patterns.error_type in block or patterns.formula.search(block) is not None
+        )
+        self.filled += block.count(patterns.cell_end)
+        if self.filled > MAX_FILLED_CELLS:
+            raise FileProblem(messages.TOO_MANY_CELLS.format(limit=f"{MAX_FILLED_CELLS:,}"))
+        position = 0
+        while True:
+            row = patterns.numbered_row.search(block, position)
+            if row is None:
+                if patterns.row_open in block[position:]:
+                    self._refuse_rows(self._from_row(block, position), block[:position])
+                self._write(block[position:])
+                return
+            if patterns.row_open in block[position : row.start()]:
+                self._refuse_rows(self._from_row(block, position), block[:position])
+            chunk = int(row.group(1)) // ROWS_PER_CHUNK
+            suspect, outside, other_row = _chunk_patterns(patterns.prefix_key, chunk)
+            following = other_row.search(block, row.end())
+            end = len(block) if following is None else following.start()
+            piece = block[position:end]
+            found = suspect.search(piece)
+            if found is not None:
+                self._check_cells(piece, found.start(), outside)
+            self._switch(chunk, int(row.group(1)))
+            self._write(piece)
+            if following is None:
+                return
+            position = end
+
+    def _from_row(self, block, position):
+        return block[block.find(self.patterns.row_open, position) :]
+
+    def _check_cells(self, piece, start, outside):
+        _check_width(piece, self.patterns, start)
+        misplaced = outside.search(piece, start)
+        if misplaced is not None:
+            row_start = piece.rfind(self.patterns.row_open, 0, misplaced.start())
+            self._refuse_rows(piece[max(row_start, 0) :])
+
+    def _refuse_rows(self, rest, before=b""):
+        """Refuse the sheet for the first row of `rest` (a row without a number: the one after
+        the last numbered row of `before`)."""
+        _check_width(rest, self.patterns)  # a width problem is the clearer message
+        row = self.patterns.numbered_row.match(rest.lstrip())
+        if row is not None:
+            number = int(row.group(1))
+        else:
+            previous = list(self.patterns.numbered_row.finditer(before[-(1 << 16) :]))
+            number = int(previous[-1].group(1)) + 1 if previous else self.last_row + 1
+        raise FileProblem(messages.ROWS_OUT_OF_PLACE.format(row=number))
+
+    last_row = 0
+
+    def _switch(self, chunk, row_number):
+        self.last_row = row_number
+        if chunk == self.chunk:
+            return
+        if self.sink is not None:
+            self.sink.write(self.patterns.closing)
+            self.sink.close()
+        if len(self.chunks) >= MAX_CHUNKS:
+            raise FileProblem(messages.ROWS_OUT_OF_PLACE.format(row=row_number))
+        name = f"s{self.number}c{len(self.chunks)}"
+        self.chunks.append(name)
+        self.sink = self.chunked.open_sheet(name)
+        self.sink.write(self.chunk_head)
+        self.chunk = chunk
+
+    def _write(self, piece):
+        if self.sink is None:
+            if piece.strip():
+                self._refuse_rows(piece)
+            return
+        if self.rows > BLANK_ROW_FILTER_THRESHOLD:
+            # A sheet claiming a million rows of empty strings would make calamine and the
+            # reading of rows build a million blank rows: they are dropped here.
+            piece = self.patterns.row_element.sub(self._keep_filled_row, piece)
+        self.sink.write(piece)
+
+    def _keep_filled_row(self, match) -> bytes:
+        row = match.group(0)
+        return row if self.patterns.filled_value.search(row) else b""
+
+    def finish(self, tail: bytes) -> _SheetScan:
+        """The rest after the last row: </sheetData> and what follows (merged cells …)."""
+        if self.frame_only is not None:
+            frame = self.frame_only + tail
+        else:
+            end = tail.find(self.patterns.sheet_data_end)
+            if end < 0:
+                raise FileProblem(messages.CORRUPT)
+            if end:
+                self.feed(tail[:end])
+            frame = self.head + tail[end:]
+        if self.sink is not None:
+            self.sink.write(self.patterns.closing)
+            self.sink.close()
+        name = f"s{self.number}f"
+        with self.chunked.open_sheet(name) as sink:
+            sink.write(frame)
+        return _SheetScan(chunks=self.chunks, frame=name, has_formula=self.has_formula)
+
+
+def _check_width(block: bytes, patterns: _Patterns, start: int = 0) -> None:
     """No cell with a value beyond column MAX_COLUMNS: neither by its reference nor, for cells
-    written without one, by its position in the row (cells with a value end with </c>).
-
-    One regex pass over the block in the usual case (every cell has a reference within the
-    limit); the closer checks run only on blocks where it finds something.
-    """
-    suspect = _WIDTH_SUSPECT.search(block)
-    if suspect is None:
-        return
-    far = _FAR_CELL.search(block, suspect.start())
+    written without one, by its position in the row (cells with a value end with </c>)."""
+    far = patterns.far_cell.search(block, start)
     if far is not None:
         raise FileProblem(
             messages.TOO_WIDE.format(
                 cell=far.group(1).decode(), limit=MAX_COLUMNS, columns=len(COLUMNS)
             )
         )
-    if _CELL_WITHOUT_REFERENCE.search(block, suspect.start()) is None:
+    if patterns.cell_without_reference.search(block, start) is None:
         return
-    widest = max(map(methodcaller("count", b"</c>"), block.split(b"</row>")))
+    widest = max(map(methodcaller("count", patterns.cell_end), block.split(patterns.row_end)))
     if widest > MAX_COLUMNS:
         raise FileProblem(
             messages.TOO_MANY_COLUMNS.format(count=widest, limit=MAX_COLUMNS, columns=len(COLUMNS))
         )
-
-
-def _without_blank_rows(archive: zipfile.ZipFile, sheet_paths: set[str]) -> bytes:
-    """The workbook again, without the rows of `sheet_paths` that hold no value.
-
-    A sheet claiming a million rows whose cells hold empty strings would make calamine build a
-    million full rows (over a gigabyte); dropped here, it reads like a normal file.
-    """
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
-        for info in archive.infolist():
-            if info.filename not in sheet_paths:
-                target.writestr(info, archive.read(info.filename))
-                continue
-            with archive.open(info) as source, target.open(info.filename, "w") as sink:
-                pending = b""
-                while chunk := source.read(1 << 20):
-                    pending += chunk
-                    cut = pending.rfind(b"</row>")
-                    if cut >= 0:
-                        cut += len(b"</row>")
-                        sink.write(_ROW_ELEMENT.sub(_keep_filled_row, pending[:cut]))
-                        pending = pending[cut:]
-                sink.write(_ROW_ELEMENT.sub(_keep_filled_row, pending))
-    return out.getvalue()
-
-
-def _keep_filled_row(match) -> bytes:
-    row = match.group(0)
-    return row if _FILLED_VALUE.search(row) else b""
 
 
 def _cells_without_value(archive: zipfile.ZipFile, sheet_path: str) -> dict:
@@ -382,20 +645,16 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _read_values(data: bytes, entries, candidates) -> tuple[Sheet, _SheetEntry]:
+def _read_values(path: str, entries, candidates, scans) -> tuple[Sheet, _SheetEntry]:
     """The sheet to read among `candidates`: the first, unless another holds the header and it
-    does not; several holding a header need a person's choice (SheetChoiceNeeded). Each sheet is
-    loaded once; the first visible sheet is usually the items and the others short."""
+    does not; several holding a header need a person's choice (SheetChoiceNeeded). The first
+    visible sheet is usually the items; of the others only the top is read."""
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not workbook.sheet_names:
-            raise FileProblem(messages.NO_SHEET)
+        workbook = python_calamine.CalamineWorkbook.from_path(path)
         entry = candidates[0]
-        sheet, header_row, header, rows, found = _load(workbook, entries.index(entry))
+        rows, header_row, header, found = _load(workbook, scans[entry])
         others = [
-            other
-            for other in candidates[1:]
-            if _load(workbook, entries.index(other), top_only=True)[4]
+            other for other in candidates[1:] if _load(workbook, scans[other], top_only=True)[3]
         ]
         with_header = ([entry] if found else []) + others
         if len(with_header) > 1:
@@ -406,16 +665,14 @@ def _read_values(data: bytes, entries, candidates) -> tuple[Sheet, _SheetEntry]:
             )
         if with_header and with_header[0] is not entry:
             entry = with_header[0]
-            sheet, header_row, header, rows, found = _load(workbook, entries.index(entry))
+            rows, header_row, header, found = _load(workbook, scans[entry])
         # The summary names the sheet only where there is another to tell it from.
-        name = entry.name if len(workbook.sheet_names) > 1 else ""
-        merged = sheet.merged_cell_ranges or []
-        start = sheet.start or (0, 0)
+        name = entry.name if len(entries) > 1 else ""
+        merged = workbook.get_sheet_by_name(scans[entry].frame).merged_cell_ranges or []
     except python_calamine.PasswordError:
         raise FileProblem(messages.ENCRYPTED) from None
     except python_calamine.CalamineError:
         raise FileProblem(messages.CORRUPT) from None
-    first_column = start[1]
     if header is None:
         raise FileProblem(messages.NO_HEADER)
     header_merges = [
@@ -435,21 +692,58 @@ def _read_values(data: bytes, entries, candidates) -> tuple[Sheet, _SheetEntry]:
     sheet = Sheet(
         header=header,
         header_row=header_row,
-        rows=_data_rows(rows, workbook),
-        first_column=first_column,
+        rows=_data_rows(rows.after_header, rows),
+        first_column=rows.first_column or 0,
         name=name,
     )
     return sheet, entry
 
 
-def _load(workbook, index, *, top_only=False):
-    """(sheet, header row number, header, the rows after it, whether it looks like a header)."""
-    sheet = workbook.get_sheet_by_index(index)
-    # iter_rows starts at the sheet's first row, blank or not, and at its first used column.
-    rows = enumerate(sheet.iter_rows(), start=1)
+class _ChunkRows:
+    """The rows of a sheet's chunks as (Excel row number, cells), one chunk in memory at a
+    time. Cells start at the first chunk's first used column (calamine starts each chunk at
+    its own): later chunks are shifted to it, so that a column keeps its index."""
+
+    def __init__(self, workbook, chunks):
+        self.workbook, self.chunks = workbook, chunks
+        self.first_column = None
+        self.after_header = None
+
+    def __iter__(self):
+        for name in self.chunks:
+            try:
+                sheet = self.workbook.get_sheet_by_name(name)
+            except python_calamine.PasswordError:
+                raise FileProblem(messages.ENCRYPTED) from None
+            except python_calamine.CalamineError:
+                raise FileProblem(messages.CORRUPT) from None
+            start = sheet.start
+            if start is None:
+                continue
+            if self.first_column is None:
+                self.first_column = start[1]
+            shift = start[1] - self.first_column
+            number = start[0]
+            rows = sheet.to_python()
+            del sheet
+            for cells in rows:
+                number += 1
+                if shift > 0:
+                    cells[:0] = [""] * shift
+                elif shift < 0:  # columns left of the header's first: no header, ignored
+                    del cells[:-shift]
+                yield number, cells
+
+
+def _load(workbook, scan, *, top_only=False):
+    """(rows, header row number, header, whether it looks like a header); rows.after_header
+    streams the rows after the header."""
+    rows = _ChunkRows(workbook, scan.chunks)
+    iterator = iter(rows)
     if top_only:
-        rows = itertools.islice(rows, 50)
-    return (sheet, *_find_header(rows))
+        iterator = itertools.islice(iterator, 50)
+    header_row, header, rows.after_header, found = _find_header(iterator)
+    return rows, header_row, header, found
 
 
 def _find_header(rows):
@@ -471,9 +765,9 @@ def _find_header(rows):
     return header_row, header, itertools.chain(after, rows), False
 
 
-def _data_rows(rows, workbook):
+def _data_rows(rows, source):
     """The non-blank rows, streamed (the plan keeps what it needs, not the whole sheet)."""
-    del workbook  # referenced only to keep it open while rows are read
+    del source  # referenced only to keep the workbook open while rows are read
     for number, cells in rows:
         # Real files end with many blank rows (a claimed 1,000,000): skip them at C speed.
         if cells.count("") != len(cells) and any(_filled(cell) for cell in cells):

@@ -7,17 +7,19 @@ bound to the user who uploaded it and to the file's SHA-256, and expires. Confir
 inside the import's transaction, so that a plan is written at most once.
 """
 
+import functools
 import gzip
 import json
 import re
 import secrets
+import zlib
 from datetime import timedelta
 
 from django.utils import timezone
 
 from ..models import KeptImportPlan
 from . import messages
-from .plan import ImportPlan
+from .plan import ImportPlan, row_to_list
 from .problems import ImportProblem
 
 PLAN_LIFETIME = timedelta(hours=2)
@@ -44,18 +46,37 @@ def plan_keep(*, plan: ImportPlan, user, file_hash: str, file_name: str, upload=
     now = timezone.now()
     KeptImportPlan.objects.filter(expires_at__lt=now).delete()
     token = secrets.token_urlsafe(16)
-    # dumps, not dump: json.dump streams through the pure-Python encoder, five times slower.
-    text = json.dumps(plan.to_dict(), ensure_ascii=False, separators=(",", ":"))
     KeptImportPlan.objects.create(
         token=token,
         user=user,
         file_hash=file_hash,
         file_name=file_name[:255],
-        plan=gzip.compress(text.encode("utf-8"), compresslevel=1),
+        plan=_compressed_json(plan),
         upload=upload,
         expires_at=now + PLAN_LIFETIME,
     )
     return token
+
+
+SERIALISED_ROWS = 2000  # rows turned into JSON at a time
+
+
+def _compressed_json(plan: ImportPlan) -> bytes:
+    """The plan as gzip-compressed JSON, built SERIALISED_ROWS rows at a time: the JSON text of
+    a 100,000-row plan whole would take 70 MB more at the preview's peak (gzip.decompress and
+    json.loads read it back whole)."""
+    # dumps, not dump: json.dump streams through the pure-Python encoder, five times slower.
+    dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # a gzip stream
+    parts = [compressor.compress(dumps(plan.to_dict(rows=False))[:-1].encode() + b',"rows":[')]
+    rows = plan.rows
+    for start in range(0, len(rows), SERIALISED_ROWS):
+        text = dumps([row_to_list(row) for row in rows[start : start + SERIALISED_ROWS]])
+        separator = "," if start else ""
+        parts.append(compressor.compress((separator + text[1:-1]).encode()))
+    parts.append(compressor.compress(b"]}"))
+    parts.append(compressor.flush())
+    return b"".join(parts)
 
 
 def plan_fetch(*, token: str, user, file_hash: str | None = None) -> tuple[ImportPlan, dict]:

@@ -378,3 +378,79 @@ def test_checking_stops_after_enough_error_rows_and_says_where(monkeypatch):
     assert plan.unchecked_from_row == 6 and plan.has_errors
     assert plan.summary().endswith(str(messages.TOO_MANY_ERROR_ROWS.format(count=4, row=6)))
     assert plan_module.ImportPlan.from_dict(plan.to_dict()).unchecked_from_row == 6
+
+
+def _with_rows_at(numbers_and_rows, headers=None) -> bytes:
+    """A workbook whose data rows sit at the given Excel row numbers (the header in row 1)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(headers or HEADERS))
+    for number, cells in numbers_and_rows:
+        for column, value in enumerate(cells, start=1):
+            sheet.cell(row=number, column=column, value=value)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def test_rows_of_different_chunks_keep_their_numbers_and_columns():
+    # Rows 2 and 1,500 are read in two chunks; the second starts one column further right
+    # (its column A is empty), and is aligned with the header again.
+    headers = ["备注", *HEADERS]
+    first = ["第一行", *valid_row(实施编码="CHUNK1").values()]
+    second = ["", *valid_row(实施编码="CHUNK2", 办件类型="马上办").values()]
+
+    plan = items_import(
+        file=_with_rows_at([(2, first), (1500, second)], headers), dry_run=True
+    ).plan
+
+    assert [row.row for row in plan.rows] == [2, 1500]
+    (error,) = plan.errors
+    assert (error.row, error.column, error.value) == (1500, "办件类型", "马上办")
+
+
+def test_two_rows_a_million_rows_apart_are_both_read():
+    rows = [
+        (2, valid_row(实施编码="TOP").values()),
+        (1_048_576, valid_row(实施编码="END").values()),
+    ]
+
+    result = items_import(file=_with_rows_at(rows))
+
+    assert result.written, result.plan.file_problem
+    assert [row.row for row in result.plan.rows] == [2, 1_048_576]
+
+
+def test_a_cell_placed_outside_its_row_is_refused():
+    # Excel never writes it; calamine would hold every row between row 2 and row 1,048,576.
+    data = _with_cells_after_the_last(xlsx_bytes([valid_row()]), '<c r="A1048576"><v>1</v></c>')
+
+    assert _file_problem(data) == messages.ROWS_OUT_OF_PLACE.format(row="2")
+
+
+def test_a_row_without_its_number_is_refused():
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]),
+        lambda xml: xml.replace(
+            "</sheetData>", '<row><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        ),
+    )
+
+    assert _file_problem(data) == messages.ROWS_OUT_OF_PLACE.format(row="3")  # the row after row 2
+
+
+def test_a_sheet_written_with_a_namespace_prefix_is_read_and_checked():
+    # The OpenXML SDK writes <x:worksheet xmlns:x="…"><x:sheetData><x:row …>.
+    def prefixed(xml):
+        xml = re.sub(r"<(/?)(?!\?)", r"<\1x:", xml)
+        return xml.replace('xmlns="', 'xmlns:x="', 1)
+
+    good = _patch_sheet(xlsx_bytes([valid_row()]), prefixed)
+    assert items_import(file=good, dry_run=True).plan.counts["new"] == 1
+
+    wide = _with_cells_after_the_last(
+        xlsx_bytes([valid_row()]), '<c r="XFD2" t="inlineStr"><is><t>x</t></is></c>'
+    )
+    assert _file_problem(_patch_sheet(wide, prefixed)) == messages.TOO_WIDE.format(
+        cell="XFD2", limit=reading.MAX_COLUMNS, columns=len(HEADERS)
+    )

@@ -94,6 +94,18 @@ def _error_rows(columns: int, rows: int):
         yield f'<row r="{number}">{cells}</row>'.encode()
 
 
+def _far_apart_rows():
+    """Two cells a million rows apart: calamine alone would hold the 1,048,575 × 100 cells
+    between them (3 GB)."""
+    yield b'<row r="2"><c r="A2"><v>1</v></c></row>'
+    yield b'<row r="1048576"><c r="CV1048576"><v>1</v></c></row>'
+
+
+def _cell_outside_its_row():
+    """A cell whose reference names row 1,048,576 inside the element of row 2."""
+    yield b'<row r="2"><c r="A2"><v>1</v></c><c r="CV1048576"><v>1</v></c></row>'
+
+
 def _build(name: str, workdir: Path) -> Path:
     from catalogue.exporting import write_xlsx
     from catalogue.importing.columns import HEADERS
@@ -110,6 +122,10 @@ def _build(name: str, workdir: Path) -> Path:
     elif name == "errors-100-columns":  # the widest allowed, all errors, at the cell budget
         rows = MAX_FILLED_CELLS // MAX_COLUMNS - 1
         _workbook_with_sheet(path, [*HEADERS, *extra], _error_rows(MAX_COLUMNS, rows))
+    elif name == "two-cells-a-million-rows-apart":
+        _workbook_with_sheet(path, list(HEADERS), _far_apart_rows())
+    elif name == "cell-outside-its-row":
+        _workbook_with_sheet(path, list(HEADERS), _cell_outside_its_row())
     elif name == "valid-at-cell-budget":  # the largest valid file that is still read
         write_xlsx(_synthetic_rows(MAX_FILLED_CELLS // len(HEADERS) - 1), str(path))
     else:
@@ -120,6 +136,8 @@ def _build(name: str, workdir: Path) -> Path:
 CASES = (
     "far-right-cell-x1300",
     "wide-16000x1300-no-references",
+    "two-cells-a-million-rows-apart",
+    "cell-outside-its-row",
     "errors-100-columns",
     "valid-at-cell-budget",
 )
