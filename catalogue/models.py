@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy  # "plural": one Chinese name, two English
 from simple_history.models import HistoricalRecords
@@ -139,6 +140,20 @@ class ServiceItemQuerySet(models.QuerySet):
     def for_user(self, user):
         """The items `user` may see (catalogue.roles.department_scope decides)."""
         return department_scope(user).filter_items(self)
+
+    def matching(self, text: str):
+        """Items whose name or code holds every word of `text` (quoted words as one), anywhere;
+        letters in either case. A word without letters (Chinese, digits) is matched as it is,
+        which PostgreSQL checks on the index of names and codes (item_name_code_idx) alone."""
+        queryset = self
+        for word in smart_split(text):
+            if word.startswith(('"', "'")) and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            lookup = "icontains" if word.lower() != word.upper() else "contains"
+            queryset = queryset.filter(
+                Q(**{f"name__{lookup}": word}) | Q(**{f"code__{lookup}": word})
+            )
+        return queryset
 
 
 class ServiceItemHistoryBase(models.Model):
@@ -294,8 +309,13 @@ class ServiceItem(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "department"], name="item_status_department_idx"),
             models.Index(fields=["status", "sector"], name="item_status_sector_idx"),
-            models.Index(fields=["handling_type"], name="item_handling_type_idx"),
-            models.Index(fields=["name"], name="item_name_idx"),
+            # The admin's item list sorts by a column and then the id, in either direction
+            # (catalogue.admin_changelist); the names' index also holds the codes, so that a
+            # search for a fragment of either reads this index alone.
+            models.Index(fields=["handling_type", "id"], name="item_handling_type_id_idx"),
+            models.Index(fields=["name", "id"], include=["code"], name="item_name_code_idx"),
+            models.Index(fields=["tiers", "id"], name="item_tiers_id_idx"),
+            models.Index(fields=["status", "id"], name="item_status_id_idx"),
             # Covering the grouped queries of the reports (group column, then the status filter).
             models.Index(
                 fields=["item_type", "status", "main_item"], name="item_type_status_main_idx"
