@@ -210,7 +210,7 @@ class TierListFilter(admin.SimpleListFilter):
     def get_facet_counts(self, pk_attname, filtered_qs):
         # One conditional count per tier (Django's default is a subquery per choice).
         return {
-            f"{index}__c": Count("pk", filter=Q(tiers__has=tier))
+            f"{index}__c": Count(pk_attname, filter=Q(tiers__has=tier))
             for index, (tier, _label) in enumerate(self.lookup_choices)
         }
 

@@ -6,7 +6,7 @@
   index (column, id) serves both directions; it computes the facet counts of every filter that
   shares the list's queryset in one conditional aggregate, and those of the department and sector
   filters as grouped counts.
-- `item_search` finds a fragment of two or more characters anywhere in the name or the code.
+- the search itself is `ServiceItemQuerySet.matching` (a fragment of the name, a code prefix).
 """
 
 from django.contrib.admin.views.main import ChangeList
@@ -16,8 +16,27 @@ from django.utils.functional import cached_property
 
 
 class IdPagePaginator(Paginator):
-    """Counts the rows once (cached) and fetches a page by its ids, read in the list's order
-    from the nearer end: the page's rows are then looked up by primary key."""
+    """Counts the rows once and fetches a page by its ids, read in the list's order from the
+    nearer end: the page's rows are then looked up by primary key.
+
+    A filtered or searched list is counted up to `count_limit` rows (`count_capped` says the
+    list holds more): an exact count of 150,000 items named 许可 reads them all (1.3 s at
+    1,000,000 items). The whole list is counted exactly, from an index.
+    """
+
+    count_limit = 10_000
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if not rows.query.has_filters():
+            self.count_capped = False
+            return rows.count()
+        count = rows.order_by()[: self.count_limit + 1].count()
+        self.count_capped = count > self.count_limit
+        return min(count, self.count_limit)
+
+    count_capped = False
 
     def page(self, number):
         number = self.validate_number(number)
@@ -26,7 +45,7 @@ class IdPagePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows = self.object_list
-        if bottom > self.count - top:
+        if bottom > self.count - top and not self.count_capped:
             ids = rows.reverse().values("pk")[self.count - top : self.count - bottom]
         else:
             ids = rows.values("pk")[bottom:top]

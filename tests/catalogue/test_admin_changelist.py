@@ -205,14 +205,15 @@ def test_item_list_offers_sorting_only_by_indexed_columns(admin_client, refs):
         pytest.param("施工许可证", {"A"}, id="longer-fragment"),
         pytest.param("证核", {"A"}, id="fragment-across-words"),
         pytest.param("11440300ZZ", {"C"}, id="code-prefix"),
-        pytest.param("zz01", {"C"}, id="code-letters-in-either-case"),
+        pytest.param("11440300zz", {"C"}, id="code-prefix-letters-in-either-case"),
+        pytest.param("ZZ0103", set(), id="code-middle-is-not-a-prefix"),
         pytest.param("icp", {"B"}, id="name-letters-in-either-case"),
         pytest.param("许可 消防", {"C"}, id="every-word"),
         pytest.param('"ICP 备案"', {"B"}, id="quoted-words-as-one"),
         pytest.param("不存在", set(), id="nothing"),
     ],
 )
-def test_item_search_finds_a_fragment_anywhere_in_the_name_or_the_code(
+def test_item_search_finds_a_fragment_of_the_name_or_a_code_prefix(
     admin_client, refs, django_assert_num_queries, term, expected
 ):
     items = {
