@@ -8,6 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from catalogue.admin_changelist import IdPagePaginator
 from catalogue.choices import HandlingType, ItemStatus, Tier
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from demo.services import demo_catalogue_load
@@ -227,3 +228,36 @@ def test_item_search_finds_a_fragment_of_the_name_or_a_code_prefix(
         response = admin_client.get(CHANGELIST, {"q": term})
 
     assert set(shown_codes(response)) == {items[key].code for key in expected}
+
+
+# --- counts ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def count_limit_of_five(monkeypatch):
+    monkeypatch.setattr(IdPagePaginator, "count_limit", 5)
+
+
+def test_a_filtered_list_is_counted_up_to_the_limit_and_says_so(
+    admin_client, refs, count_limit_of_five
+):
+    ServiceItemFactory.create_batch(8, department=refs.department, sector=refs.sector)
+
+    response = admin_client.get(CHANGELIST, {"q": "测试事项"})
+
+    assert response.context["cl"].result_count == 5
+    html = response.content.decode()
+    assert "超过 5 个事项，只列出前 5 个；请用筛选或更长的搜索词缩小范围" in html
+    # "Select all 5" would act on all 8: not offered.
+    assert 'class="question hidden"' not in html
+
+
+def test_the_whole_list_is_counted_exactly_whatever_the_limit(
+    admin_client, refs, count_limit_of_five
+):
+    ServiceItemFactory.create_batch(8, department=refs.department, sector=refs.sector)
+
+    response = admin_client.get(CHANGELIST)
+
+    assert response.context["cl"].result_count == 8
+    assert "超过" not in response.content.decode()

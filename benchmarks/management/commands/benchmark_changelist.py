@@ -64,6 +64,9 @@ def _shown(html: str) -> str:
     rows = len(re.findall(r'<input type="checkbox" name="_selected_action"', html))
     paginator = re.search(r'<p class="paginator">(.*?)</p>', html, re.S)
     text = re.sub(r"<[^>]+>", " ", paginator.group(1)) if paginator else ""
+    capped = re.search(r"超过 (\d+)", text)
+    if capped:
+        return f"{rows} of more than {capped[1]}"
     counts = re.findall(r"\d[\d,]*(?= *实施清单事项)", text)
     return f"{rows} of {counts[-1] if counts else '?'}"
 
