@@ -12,6 +12,7 @@ import time
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from benchmarks.reports import analyze
 from catalogue.models import Department, ServiceItem
 from demo.services import demo_catalogue_load
 
@@ -122,8 +123,3 @@ def catalogue_build(*, items: int, log=print) -> None:
         cursor.execute("DROP TABLE bench_department_map")
     analyze()
     log(f"built {ServiceItem.objects.count():,} items in {time.perf_counter() - started:.0f} s")
-
-
-def analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
