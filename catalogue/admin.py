@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.forms.models import construct_instance
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
@@ -19,6 +20,7 @@ from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_as_of import AsOfChangelistMixin
+from .admin_changelist import IdPagePaginator, ItemChangeList
 from .admin_import_export import ServiceItemImportExportMixin, upload_response
 from .choices import (
     ENTRUSTED_POWER_SOURCES,
@@ -133,8 +135,8 @@ class ScopedDepartmentListFilter(admin.RelatedFieldListFilter):
     """The department filter offers only the departments the user may see."""
 
     def field_choices(self, field, request, model_admin):
-        departments = departments_for_user(request.user).order_by("name")
-        return [(department.pk, str(department)) for department in departments]
+        # A province has a thousand and more: their names, not model instances.
+        return list(departments_for_user(request.user).order_by("name").values_list("pk", "name"))
 
 
 @admin.register(Department)
@@ -204,9 +206,17 @@ class TierListFilter(admin.SimpleListFilter):
         return Tier.choices
 
     def queryset(self, request, queryset):
-        if self.value() in {str(tier) for tier in Tier}:
+        # The value is the query string's text, or a tier (an int) while facets are counted.
+        if str(self.value()) in {str(tier) for tier in Tier}:
             return queryset.with_tier(int(self.value()))
         return queryset
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        # One conditional count per tier (Django's default is a subquery per choice).
+        return {
+            f"{index}__c": Count(pk_attname, filter=Q(tiers__has=tier))
+            for index, (tier, _label) in enumerate(self.lookup_choices)
+        }
 
 
 LABEL_SUFFIX = pgettext_lazy("label suffix", "：")
@@ -384,6 +394,13 @@ class ServiceItemAdmin(
     list_select_related = ["department"]
     list_per_page = 50
     search_fields = ["code", "name"]
+    # At province scale (1,000,000 items, docs/benchmarks.md): one count per page, pages fetched
+    # by id, and only columns with an index (column, id) to sort by (the department's name
+    # would sort a join).
+    ordering = ["code"]
+    paginator = IdPagePaginator
+    show_full_result_count = False
+    sortable_by = ["code", "name", "handling_type", "tier_combination", "status"]
     autocomplete_fields = ["department", "sector", "main_item"]
     readonly_fields = ["tier_combination", "created_at", "updated_at"]
     fieldsets = [
@@ -501,6 +518,18 @@ class ServiceItemAdmin(
                 ),
             ),
         )
+
+    def get_changelist(self, request, **kwargs):
+        return ItemChangeList
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        for spec in changelist.filter_specs:
+            spec.get_facet_queryset = lambda cl, spec=spec: cl.facet_counts(spec)
+        return changelist
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.matching(search_term), False
 
     def get_list_display(self, request):
         display = list(super().get_list_display(request))
