@@ -529,6 +529,9 @@ class ServiceItemAdmin(
         return changelist
 
     def get_search_results(self, request, queryset, search_term):
+        if self.as_of_in_force(request):
+            # The records of a past day: the stock search of search_fields.
+            return super().get_search_results(request, queryset, search_term)
         return queryset.matching(search_term), False
 
     def get_list_display(self, request):

@@ -81,18 +81,18 @@ class AsOfChangelistMixin:
     """For the item admin: the as-of filter first (the others narrow what it chose), and a
     read-only list while it is in force."""
 
-    def _as_of(self, request) -> bool:
+    def as_of_in_force(self, request) -> bool:
         return bool(request.GET.get(PARAMETER))
 
     def get_list_filter(self, request):
         return [AsOfListFilter, *super().get_list_filter(request)]
 
     def get_list_display_links(self, request, list_display):
-        if self._as_of(request):
+        if self.as_of_in_force(request):
             return None
         return super().get_list_display_links(request, list_display)
 
     def get_actions(self, request):
-        if self._as_of(request):
+        if self.as_of_in_force(request):
             return {}
         return super().get_actions(request)
