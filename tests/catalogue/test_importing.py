@@ -559,14 +559,14 @@ def test_import_writes_in_bulk(department, django_assert_num_queries):
     data = xlsx_bytes([valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(3)])
 
     # 6 planning queries (see above); savepoint; the lock and check of the item it updates,
-    # the check that the new codes are free, the department and the sector still there;
-    # main items: read, insert the new one, read back its id; one insert of the 2 new items
-    # (on PostgreSQL: their ids drawn from the sequence, then a COPY, which Django does not
-    # record); one update of the changed one;
+    # the department and the sector still there (new codes taken since are refused by the
+    # unique constraint in the insert); main items: read, insert the new one, read back its
+    # id; one insert of the 2 new items (on PostgreSQL: their ids drawn from the sequence,
+    # then a COPY, which Django does not record); one update of the changed one;
     # the import batch: savepoint, the batch, its item links (one executemany per 1,000), the
-    # history records of the new items and of the changed one (each followed by the closing
-    # of earlier records), release; release.
-    with django_assert_num_queries(25):
+    # history records of the new items, those of the changed one followed by the closing of
+    # its earlier record (new items have none), release; release.
+    with django_assert_num_queries(23):
         result = items_import(file=data)
 
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)
