@@ -7,12 +7,10 @@ bound to the user who uploaded it and to the file's SHA-256, and expires. Confir
 inside the import's transaction, so that a plan is written at most once.
 """
 
-import gc
 import gzip
 import json
 import re
 import secrets
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.utils import timezone
@@ -69,27 +67,11 @@ def plan_fetch(*, token: str, user, file_hash: str | None = None) -> tuple[Impor
         raise PlanAlreadyConfirmed
     if kept.expires_at < timezone.now():
         raise PlanExpired
-    with _no_cyclic_garbage_collection():
-        try:
-            data = json.loads(gzip.decompress(kept.plan))
-        except (OSError, EOFError, ValueError):
-            raise PlanExpired from None
-        plan = ImportPlan.from_dict(data)
-    return plan, {"file_name": kept.file_name, "file_hash": kept.file_hash}
-
-
-@contextmanager
-def _no_cyclic_garbage_collection():
-    """Loading a plan allocates a few objects per row and frees none, which makes Python's
-    collector walk the whole heap again and again: measured, 10,000 rows loaded in 160 ms with
-    it, 40 ms without. Plain data has no reference cycles; the collector resumes after."""
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        data = json.loads(gzip.decompress(kept.plan))
+    except (OSError, EOFError, ValueError):
+        raise PlanExpired from None
+    return ImportPlan.from_dict(data), {"file_name": kept.file_name, "file_hash": kept.file_hash}
 
 
 def plan_claim(*, token: str) -> None:
