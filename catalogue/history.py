@@ -194,7 +194,10 @@ def history_records_insert_select(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *subquery_params])
         written = cursor.rowcount
-    history_validity_close(items.order_by().values("pk"))
+    if history_type != CREATED:
+        # A creation record is its item's first (ids are never reused: AUTOINCREMENT on
+        # SQLite, a sequence on PostgreSQL), so there is no earlier record to close.
+        history_validity_close(items.order_by().values("pk"))
     return written
 
 

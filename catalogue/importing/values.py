@@ -477,6 +477,11 @@ _E_NOTATION = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
 def code_cell_text(raw, *, lost_zero_length: int | None = None) -> str:
     """A code cell's exact text; CellProblem when the spreadsheet stored it as a number it has
     rounded, or (lost_zero_length) as a number that lost its leading zero."""
+    if raw.__class__ is str and raw.isascii() and raw.isalnum():
+        # Letters and digits only, as most codes are: nothing to trim or normalise.
+        if ("e" in raw or "E" in raw) and _E_NOTATION.match(raw):
+            raise CellProblem(messages.CODE_ROUNDED)
+        return raw
     if isinstance(raw, float | int) and not isinstance(raw, bool):
         if isinstance(raw, float) and (not raw.is_integer() or abs(raw) >= 10**_EXACT_DIGITS):
             raise CellProblem(messages.CODE_ROUNDED)

@@ -69,25 +69,20 @@ def _lock_and_check(plan: ImportPlan, *, allowed_departments=None):
     read = {row.item_id: row for row in plan.rows if row.action in (UPDATE, UNCHANGED)}
     written = [row for row in plan.rows if row.action in (NEW, UPDATE)]
     stale, foreign, found = [], set(), set()
-    for chunk in references.chunks(sorted(read)):
-        for pk, updated_at, department_id in (
-            ServiceItem.objects.filter(id__in=chunk)
-            .order_by("id")
-            .select_for_update()
-            .values_list("id", "updated_at", "department_id")
-        ):
-            found.add(pk)
-            row = read[pk]
-            if row.updated_at is None or parse_datetime(row.updated_at) != updated_at:
-                stale.append(row.code)
-            elif allowed_departments is not None and department_id not in allowed_departments:
-                foreign.add(department_id)
+    stored_datetime = _converter("updated_at")
+    for pk, updated_at, department_id in _locked_items(sorted(read)):
+        found.add(pk)
+        row = read[pk]
+        if row.updated_at is None or parse_datetime(row.updated_at) != stored_datetime(updated_at):
+            stale.append(row.code)
+        elif allowed_departments is not None and department_id not in allowed_departments:
+            foreign.add(department_id)
     stale.extend(row.code for pk, row in read.items() if pk not in found)
     if stale:
         raise StalePlan(messages.STALE_PLAN.format(codes=join_list(sorted(stale)[:5])))
-    taken = _codes_taken(plan)
-    if taken:
-        raise StalePlan(messages.NEW_CODES_TAKEN.format(codes=join_list(taken[:5])))
+    # New codes taken since planning are not looked up here: the unique constraint refuses
+    # them in the insert, and apply_plan turns that IntegrityError into NEW_CODES_TAKEN
+    # (_conflict_after_rollback), with nothing written.
     if allowed_departments is not None:
         foreign.update(
             row.values[_DEPARTMENT]
@@ -104,6 +99,42 @@ def _lock_and_check(plan: ImportPlan, *, allowed_departments=None):
     gone = _references_gone(written, lock=True)
     if gone:
         raise StalePlan(messages.REFERENCES_GONE.format(kinds=join_list(gone)))
+
+
+def _locked_items(ids):
+    """(id, updated_at, department_id) of the items with these ids, in id order, locked
+    `FOR UPDATE` where the database has row locks (SQLite: the transaction holds the write
+    lock already). Plain SQL: the ORM would prepare every id and build a row per item."""
+    table = connection.ops.quote_name(ServiceItem._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    columns = ", ".join(
+        connection.ops.quote_name(ServiceItem._meta.get_field(name).column)
+        for name in ("id", "updated_at", "department")
+    )
+    with connection.cursor() as cursor:
+        for chunk in references.chunks(ids):
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))}) "
+                f"ORDER BY id{lock}",
+                chunk,
+            )
+            yield from cursor.fetchall()
+
+
+def _converter(field_name):
+    """A raw database value of the field as the ORM would give it (its converters)."""
+    expression = ServiceItem._meta.get_field(field_name).get_col(ServiceItem._meta.db_table)
+    converters = [
+        *connection.ops.get_db_converters(expression),
+        *expression.get_db_converters(connection),
+    ]
+
+    def convert(value):
+        for converter in converters:
+            value = converter(value, expression, connection)
+        return value
+
+    return convert
 
 
 def _codes_taken(plan):

@@ -202,14 +202,13 @@ def test_confirm_after_the_catalogue_changed_is_refused(admin_client, department
 def test_confirm_does_not_read_the_file_again(admin_client, django_assert_num_queries):
     preview = _upload(admin_client, [valid_row(实施编码=f"C{n}") for n in range(50)])
 
-    # session; user; the kept plan; savepoint; its claim; the check that the 50 new codes are
-    # still free; the department and the sector still there (held FOR KEY SHARE on
-    # PostgreSQL); one insert of the 50 items (on PostgreSQL: their ids from the sequence,
-    # then a COPY Django does not record); the import batch: savepoint, the batch, its links
-    # (one executemany), the history records of the 50 items, the closing of earlier records,
-    # release; release. Nothing
-    # reads the file again.
-    with django_assert_num_queries(16):
+    # session; user; the kept plan; savepoint; its claim; the department and the sector still
+    # there (held FOR KEY SHARE on PostgreSQL); one insert of the 50 items, whose unique
+    # constraint refuses a code taken since the preview (on PostgreSQL: their ids from the
+    # sequence, then a COPY Django does not record); the import batch: savepoint, the batch,
+    # its links (one executemany), the history records of the 50 items (new: no earlier
+    # record to close), release; release. Nothing reads the file again.
+    with django_assert_num_queries(14):
         _confirm(admin_client, preview)
 
     assert ServiceItem.objects.count() == 50

@@ -32,7 +32,7 @@ from catalogue.importing import (
 from catalogue.importing.columns import REQUIRED_HEADERS
 from catalogue.models import DepartmentMembership, ImportBatch, MainItem, MobileChannel, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF
-from catalogue.services.importing import items_import, items_import_plan
+from catalogue.services.importing import items_import, items_import_apply, items_import_plan
 from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import (
     DEPARTMENT,
@@ -559,14 +559,14 @@ def test_import_writes_in_bulk(department, django_assert_num_queries):
     data = xlsx_bytes([valid_row(实施编码=code, 主项名称="施工许可") for code in _codes(3)])
 
     # 6 planning queries (see above); savepoint; the lock and check of the item it updates,
-    # the check that the new codes are free, the department and the sector still there;
-    # main items: read, insert the new one, read back its id; one insert of the 2 new items
-    # (on PostgreSQL: their ids drawn from the sequence, then a COPY, which Django does not
-    # record); one update of the changed one;
+    # the department and the sector still there (new codes taken since are refused by the
+    # unique constraint in the insert); main items: read, insert the new one, read back its
+    # id; one insert of the 2 new items (on PostgreSQL: their ids drawn from the sequence,
+    # then a COPY, which Django does not record); one update of the changed one;
     # the import batch: savepoint, the batch, its item links (one executemany per 1,000), the
-    # history records of the new items and of the changed one (each followed by the closing
-    # of earlier records), release; release.
-    with django_assert_num_queries(25):
+    # history records of the new items, those of the changed one followed by the closing of
+    # its earlier record (new items have none), release; release.
+    with django_assert_num_queries(23):
         result = items_import(file=data)
 
     assert (len(result.created_ids), len(result.updated_ids)) == (2, 1)
@@ -641,3 +641,47 @@ def test_tabs_and_line_breaks_in_a_cell_are_kept(department, other_department, s
 
     assert not result.plan.errors
     assert ServiceItem.objects.get().location == "一楼\n二号\t窗口"
+
+
+def test_a_new_code_taken_after_planning_is_refused_by_the_insert_and_nothing_is_written(
+    department,
+):
+    plan = items_import_plan(rows=[valid_row(实施编码="NEW-1"), valid_row(实施编码="NEW-2")])
+    ServiceItemFactory(code="NEW-2", name="别人先建的", department=department)
+
+    with pytest.raises(StalePlan) as refused:
+        items_import_apply(plan=plan, file_name="住建局.xlsx")
+
+    assert refused.value.message == messages.NEW_CODES_TAKEN.format(codes="NEW-2")
+    assert list(ServiceItem.objects.values_list("code", "name")) == [("NEW-2", "别人先建的")]
+    assert not ImportBatch.objects.exists()
+    assert not MainItem.objects.filter(name="NEW-1").exists()
+
+
+def test_records_of_imported_items_are_valid_until_the_next_record(department):
+    items_import(rows=[valid_row(实施编码="V-1")])
+    items_import(rows=[valid_row(实施编码="V-1", 事项名称="改名以后")])
+
+    created, changed = HistoricalServiceItem.objects.filter(code="V-1").order_by("history_date")
+    assert (created.history_type, changed.history_type) == ("+", "~")
+    assert created.valid_until == changed.history_date
+    assert changed.valid_until is None
+
+
+def test_a_blank_cell_still_clears_a_stored_value_that_no_longer_applies(department):
+    items_import(rows=[valid_row(实施编码="B-1", 指尖办渠道="粤省事", 是否指尖办="是")])
+    item = ServiceItem.objects.get(code="B-1")
+    assert list(item.mobile_channels.values_list("name", flat=True)) == ["粤省事"]
+
+    result = items_import(rows=[valid_row(实施编码="B-1", 是否指尖办="否", 指尖办渠道="")])
+
+    assert len(result.updated_ids) == 1
+    assert not item.mobile_channels.exists()
+
+
+@pytest.mark.parametrize("code", ["1E5", "4403e12"])
+def test_a_code_in_e_notation_is_refused_also_as_plain_letters_and_digits(code):
+    plan = items_import_plan(rows=[valid_row(实施编码=code)])
+
+    (error,) = plan.errors
+    assert (error.column, error.problem) == ("实施编码", str(messages.CODE_ROUNDED))
