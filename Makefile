@@ -14,7 +14,7 @@ CHARTJS := static/vendor/chart.js/chart.umd.min.js
 # server reads it (reports/images.py), from the git-ignored vendor/fonts/.
 CHART_FONT := vendor/fonts/SourceHanSansSC-Regular.otf
 
-.PHONY: install run serve test test-browser lint format messages
+.PHONY: install run serve test test-browser coverage lint format messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,14 +76,23 @@ serve: $(STAMP) $(CHARTJS) $(MO_FILES) var/secret_key
 		$(SERVE_ENV) $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
 		--workers $${GUNICORN_WORKERS:-2} config.wsgi
 
-# `make test` runs the whole suite; browser tests skip, saying so, where Chromium is missing.
-# CI runs them as their own step: `make test PYTEST_ARGS='-m "not browser"'`, then `make test-browser`.
+# `make test` runs the whole suite, browser tests included; they skip, saying so, where Chromium
+# is missing (REQUIRE_BROWSER=1, as in CI, makes them fail instead). The tests run in parallel,
+# one pytest-xdist worker per core, each on a test database of its own; PYTEST_WORKERS=0 runs
+# them in this process. `make test-browser` runs the browser tests alone.
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS)
 test: $(STAMP) $(CHARTJS) $(MO_FILES)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-browser: $(STAMP) $(CHARTJS) $(MO_FILES)
-	$(PY) -m pytest -m browser
+	$(PYTEST) -m browser $(PYTEST_ARGS)
+
+# The share of the product's lines the whole suite runs (coverage.py, through pytest-cov; the
+# figures are in docs/benchmarks.md, "Test suite").
+coverage: $(STAMP) $(CHARTJS) $(MO_FILES)
+	$(PYTEST) --cov=catalogue --cov=reports --cov=config --cov-report=term $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

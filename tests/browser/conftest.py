@@ -25,13 +25,16 @@ class BrowserPage:
     errors: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def open_page(live_server, monkeypatch):
-    """`open_page(user=None, width=1280, language=None)` → a BrowserPage on a fresh Chromium,
-    logged in as `user`, `width` px wide, in the `language` the switch would have chosen.
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for the tests of a module; each page gets a context of its own
+    (cookies, viewport, locale), as a fresh browser would.
 
-    Set up the data first: while Playwright runs, its event loop makes Django refuse ORM calls
-    from the test (they would be "from an async context"); the live server thread is unaffected.
+    Starting Playwright and Chromium costs more than most browser tests take; once a module is
+    enough. Not once a session: while Playwright runs, its event loop runs in this thread, and
+    Django would refuse the ORM calls of every later test that is not a browser test ("from an
+    async context"). Within a module, DJANGO_ALLOW_ASYNC_UNSAFE lets the tests and their
+    fixtures set up data synchronously; the live server thread is unaffected.
     """
     if not os.path.exists(CHROMIUM):
         reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
@@ -40,10 +43,30 @@ def open_page(live_server, monkeypatch):
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay
-    # synchronous, so Django's async-safety check would refuse them for no reason.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    started = []
+    own = {alias: connections[alias] for alias in connections}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_playwright().start()
+        # With an event loop running, Django's `connections` are local to the loop's context:
+        # hand it the thread's own, or the tests would get connections that know nothing of the
+        # test database's serialized contents (serialized_rollback) and outlive the module.
+        for alias, connection in own.items():
+            setattr(connections._connections, alias, connection)
+        try:
+            yield playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+        finally:
+            playwright.stop()
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """`open_page(user=None, width=1280, language=None)` → a BrowserPage in a new context of
+    the module's Chromium, logged in as `user`, `width` px wide, in the `language` the switch
+    would have chosen.
+    """
+    contexts = []
 
     def open_page_as(user=None, *, width=1280, language=None) -> BrowserPage:
         cookies = []
@@ -58,12 +81,8 @@ def open_page(live_server, monkeypatch):
             cookies.append(
                 {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
             )
-        playwright = sync_playwright().start()
-        started.append(playwright)
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
         context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        contexts.append(context)
         context.add_cookies(cookies)
         browser_page = BrowserPage(page=context.new_page())
 
@@ -79,12 +98,8 @@ def open_page(live_server, monkeypatch):
         return browser_page
 
     yield open_page_as
-    # ORM calls made while Playwright ran opened connections of their own, in the context of
-    # its event loop: close them there, before it stops, or PostgreSQL cannot drop the test
-    # database.
-    connections.close_all()
-    for playwright in started:
-        playwright.stop()
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
