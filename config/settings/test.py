@@ -23,13 +23,12 @@ AXES_ENABLED = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
 
-# --- tasks branch: read replica ---
+# Read replica
 # A `replica` alias mirroring the test database, off unless a test sets READ_REPLICA="replica"
 # (tests/config/test_db_routers.py): its queries then run on a second connection.
 if "replica" not in DATABASES:  # noqa: F405
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 READ_REPLICA = None
-# --- end of tasks branch: read replica ---
 
-# --- tasks branch: tasks run at once, in the request (a browser test uses a real worker) ---
+# Tasks run at once, in the request (a browser test uses a real worker)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
