@@ -54,9 +54,11 @@ BLANK_ROW_FILTER_THRESHOLD = 200_000
 # values far to the right (16,000 columns × 1,300 rows unpack to 437 MB, within the limits) is
 # refused before it is read: calamine would hold every row at the full width.
 MAX_COLUMNS = 100
-# Cells with a value in one sheet: 100,000 rows of the whole template, with room to spare. The
-# work of a preview grows with it (the plan holds every row), whatever the file's size.
-MAX_FILLED_CELLS = 4_000_000
+# Cells with a value in one sheet: 100,000 full rows of the template and its header row. The
+# work of a preview grows with it (the plan holds every row), whatever the file's size: at this
+# budget the worst valid file previews in about 10 s on the 2-core machine (docs/benchmarks.md,
+# "Hostile files"); at 4,000,000 cells (121,000 rows) it took 10.3 s, at 3,500,000 10.1 s.
+MAX_FILLED_CELLS = (100_000 + 1) * len(COLUMNS)
 # A row's XML: 100 cells of Excel's 32,767 characters at most, with room to spare.
 MAX_ROW_BYTES = 16 << 20
 # Chunk sheets hold the rows numbered k×1,000 … k×1,000+999 (1 … 999 for the first): at most

@@ -454,3 +454,9 @@ def test_a_sheet_written_with_a_namespace_prefix_is_read_and_checked():
     assert _file_problem(_patch_sheet(wide, prefixed)) == messages.TOO_WIDE.format(
         cell="XFD2", limit=reading.MAX_COLUMNS, columns=len(HEADERS)
     )
+
+
+def test_the_cell_budget_admits_100000_full_rows_of_the_template_and_its_header_and_no_more():
+    rows, partial_row = divmod(reading.MAX_FILLED_CELLS, len(HEADERS))
+
+    assert (rows, partial_row) == (100_000 + 1, 0)
