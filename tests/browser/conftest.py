@@ -5,6 +5,8 @@ where they fail instead. `playwright install` cannot download browsers here.
 """
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
+
+from tests.deploy.instances import production_environment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -107,3 +111,31 @@ def artifacts() -> Path:
     """Where browser tests save screenshots (git-ignored test-artifacts/)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+WORKER_COMMAND = ["db_worker", "--queue-name", "default", "--interval", "0.2"]
+
+
+@pytest.fixture
+def start_worker(tmp_path):
+    """`start_worker()` starts a real `manage.py db_worker` (a test may first show a job
+    waiting for it); it is stopped after the test."""
+    log = tmp_path / "worker.log"
+    processes = []
+
+    def start():
+        with log.open("wb") as output:
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", *WORKER_COMMAND],
+                    cwd=settings.BASE_DIR,
+                    env=production_environment(tmp_path),
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=30)

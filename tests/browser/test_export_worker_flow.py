@@ -3,17 +3,13 @@ it to the task queue, the job page shows the rows written without reloading, and
 file when the worker (`manage.py db_worker`, another process) has written it."""
 
 import io
-import subprocess
-import sys
 
 import openpyxl
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from tests.deploy.instances import production_environment
 from tests.factories import DepartmentFactory, ServiceItemFactory
 
 pytestmark = [
@@ -27,23 +23,11 @@ pytestmark = [
 ]
 
 ITEMS = 30
-WORKER_COMMAND = ["db_worker", "--queue-name", "default", "--interval", "0.2"]
 
 
 @pytest.fixture
-def worker(tmp_path):
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", *WORKER_COMMAND],
-            cwd=django_settings.BASE_DIR,
-            env=production_environment(tmp_path),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    yield log
-    process.terminate()
-    process.wait(timeout=30)
+def worker(start_worker):
+    start_worker()
 
 
 def test_a_large_export_is_written_by_the_worker_and_offered_on_its_page(

@@ -4,11 +4,7 @@ shows the rows read, checked and written without reloading; the worker checks th
 page then shows the preview; the confirmation is written by the worker; the job's page leads to
 the import batch, whose page gives back the uploaded file. Screenshots at 1440 px and 390 px."""
 
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -16,7 +12,6 @@ from django_tasks_db.models import DBTaskResult
 from catalogue.models import ImportBatch, ImportJob, ServiceItem
 from tests.browser.test_accessibility import serious_violations
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
-from tests.deploy.instances import production_environment
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,31 +24,6 @@ pytestmark = [
 ]
 
 ROWS = 2500
-WORKER_COMMAND = ["db_worker", "--queue-name", "default", "--interval", "0.2"]
-
-
-@pytest.fixture
-def start_worker(tmp_path):
-    """Starts the worker when called (the test first shows the job waiting for it)."""
-    log = tmp_path / "worker.log"
-    processes = []
-
-    def start():
-        with log.open("wb") as output:
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "manage.py", *WORKER_COMMAND],
-                    cwd=django_settings.BASE_DIR,
-                    env=production_environment(tmp_path),
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _shoot(page, artifacts, name):
