@@ -94,10 +94,14 @@ def _task_seed(options):
 
 
 def _task_flush(options):
-    from catalogue.models import ServiceItem
+    """Delete every item in three statements: the ORM's delete would write (and close) a
+    historical record per item, one statement each (more than six minutes for 100,000 items on
+    PostgreSQL). The items' earlier records stay, as they did with the ORM's delete."""
+    from catalogue.models import ImportBatchItem, ServiceItem
 
-    ServiceItem.mobile_channels.through.objects.all().delete()
-    ServiceItem.objects.all().delete()
+    ServiceItem.mobile_channels.through.objects.all()._raw_delete("default")
+    ImportBatchItem.objects.all()._raw_delete("default")
+    ServiceItem.objects.all()._raw_delete("default")
     return {}
 
 
