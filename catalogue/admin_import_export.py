@@ -111,6 +111,14 @@ class ItemImportChoiceForm(forms.Form):
                 initial=_SET_ASIDE if previous is None else previous,
             )
 
+    def placed_columns(self) -> dict[str, str | None]:
+        """Of a valid form: each chosen column's element, None for a column set aside."""
+        return {
+            header: (None if value == _SET_ASIDE else value)
+            for index, header in enumerate(self.headers)
+            if (value := self.cleaned_data.get(f"column_{index}"))
+        }
+
 
 class ItemConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
@@ -269,13 +277,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if not form.is_valid():
             return self._ask_choices(request, plan, token, sheet=sheet, mapping=mapping, form=form)
         sheet = sheet or form.cleaned_data.get("sheet") or None
-        mapping.update(
-            {
-                header: (None if value == _SET_ASIDE else value)
-                for index, header in enumerate(headers)
-                if (value := form.cleaned_data.get(f"column_{index}"))
-            }
-        )
+        mapping.update(form.placed_columns())
         plan = items_import_plan(file=data, user=request.user, sheet=sheet, mapping=mapping)
         if plan.sheet_choices or plan.unplaced:
             return self._ask_choices(request, plan, token, sheet=sheet or "", mapping=mapping)
@@ -473,13 +475,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         if not form.is_valid():
             return self._import_job_page(request, job, choice_form=form)
         mapping = dict(job.mapping)
-        mapping.update(
-            {
-                header: (None if value == _SET_ASIDE else value)
-                for index, header in enumerate(unplaced)
-                if (value := form.cleaned_data.get(f"column_{index}"))
-            }
-        )
+        mapping.update(form.placed_columns())
         sheet = job.sheet or form.cleaned_data.get("sheet") or ""
         if not import_job_choose(job=job, sheet=sheet, mapping=mapping):
             messages.error(request, import_messages.JOB_NOT_WAITING)
