@@ -37,7 +37,6 @@ def _open_list(open_page, live_server, user, *, width, language="zh-hans"):
     browser = open_page(user=user, width=width, language=language)
     page = browser.page
     page.goto(live_server.url + reverse("admin:catalogue_serviceitem_changelist"))
-    page.wait_for_load_state("networkidle")
     return browser
 
 

@@ -81,7 +81,6 @@ def test_admin_pages_fit_the_screen_in_the_chosen_language(
     problems = []
     for name, url in admin_pages.items():
         page.goto(live_server.url + url)
-        page.wait_for_load_state("networkidle")
         page.screenshot(path=artifacts / f"admin-{name}-{width}-{language}.png", full_page=True)
         if page.evaluate("document.documentElement.lang") != language:
             problems.append(f"{name}: lang is {page.evaluate('document.documentElement.lang')}")
@@ -104,11 +103,10 @@ def test_the_sign_in_page_fits_the_screen_in_the_chosen_language(
     browser = open_page(width=width, language=language)
     page = browser.page
     page.goto(live_server.url + reverse("admin-login"))
-    page.wait_for_load_state("networkidle")
     page.fill("#id_username", "nobody")
     page.fill("#id_password", "wrong")
-    page.click("input[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
     page.screenshot(path=artifacts / f"admin-login-{width}-{language}.png", full_page=True)
 
     assert page.evaluate("document.documentElement.lang") == language

@@ -118,7 +118,6 @@ def test_saving_a_change_form_untouched_changes_nothing(
     page = browser.page
 
     page.goto(live_server.url + url)
-    page.wait_for_load_state("networkidle")
     breadcrumbs = page.inner_text(".breadcrumbs")
     with page.expect_navigation():
         page.click("input[type=submit][name=_save], form input[type=submit]:not([name])")
