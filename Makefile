@@ -79,10 +79,14 @@ serve: $(STAMP) $(CHARTJS) $(MO_FILES) var/secret_key
 # `make test` runs the whole suite, browser tests included; they skip, saying so, where Chromium
 # is missing (REQUIRE_BROWSER=1, as in CI, makes them fail instead). The tests run in parallel,
 # one pytest-xdist worker per core, each on a test database of its own; PYTEST_WORKERS=0 runs
-# them in this process. `make test-browser` runs the browser tests alone.
+# them in this process. `make test-browser` runs the browser tests alone. A browser test
+# module runs on one worker (`--dist loadgroup`, tests/browser/conftest.py), which starts one
+# Chromium for it. Python keeps its compiled modules (and pytest its rewritten test modules) in
+# the git-ignored __pycache__/ even where the environment says not to (PYTHONDONTWRITEBYTECODE):
+# otherwise every worker and every Python process a test starts compiles the project again.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS)
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 test: $(STAMP) $(CHARTJS) $(MO_FILES)
 	$(PYTEST) $(PYTEST_ARGS)
 
