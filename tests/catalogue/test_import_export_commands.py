@@ -141,3 +141,13 @@ def test_import_items_as_a_department_staff_user_writes_their_departments_items(
 def test_import_items_refuses_an_unknown_user(write_file):
     with pytest.raises(CommandError, match="没有名为“nobody”的有效用户。"):
         call_command("import_items", write_file([valid_row()]), "--user", "nobody")
+
+
+def test_export_items_says_in_chinese_why_it_cannot_write_the_file(tmp_path):
+    target = tmp_path / "没有的目录" / "事项.xlsx"
+
+    with pytest.raises(CommandError) as refused:
+        call_command("export_items", str(target))
+
+    assert str(refused.value) == f"无法写入文件：No such file or directory（{target}）"
+    assert not target.parent.exists()

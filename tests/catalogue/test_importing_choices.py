@@ -130,3 +130,21 @@ def test_the_preview_shows_readings_warnings_and_what_will_be_cleared(admin_clie
     assert "<tr><td>是否进驻政务大厅</td><td>→ 是否进驻大厅</td></tr>" in provincial
     missing = _upload(admin_client, "counted_columns_missing").content.decode()
     assert "文件没有以下列：到办事现场次数、是否秒批、是否指尖办。" in missing
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("several_candidate_sheets", "请用 --sheet 选择工作表。"),
+        (
+            "column_resembling_an_element",
+            "请用 --map '列标题=要素'（或 '列标题=忽略'）指定这些列。",
+        ),
+    ],
+)
+def test_the_command_line_says_which_option_settles_the_file(name, hint, capsys):
+    with pytest.raises(CommandError):
+        call_command("import_items", str(REAL / f"{name}.pandas.xlsx"))
+
+    assert capsys.readouterr().err == f"{hint}\n"
+    assert not ServiceItem.objects.exists()

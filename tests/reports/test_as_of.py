@@ -29,6 +29,7 @@ from catalogue.services.items import (
     service_items_set_status,
 )
 from demo.synthetic import VARIED_MIX, SyntheticReference, synthetic_item_fields
+from reports import filters
 from reports.filters import ReportFilter
 from reports.report import SOURCES, report_build
 from reports.selectors import records_sources, report_items
@@ -427,3 +428,16 @@ def test_the_report_as_of_a_day_of_a_user_without_departments_is_empty(
 
     assert summary["total"] == 0
     assert summary["figures"]["online_count"] == 0
+
+
+@pytest.mark.django_db
+def test_the_trend_refuses_bad_filters_in_chinese(admin_client):
+    response = admin_client.get(reverse("reports:trend"), {"tier": "9", "as_of": "2025-13-01"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {
+            "tier": [filters.INVALID_TIER % {"value": "9"}],
+            "as_of": [filters.INVALID_AS_OF % {"value": "2025-13-01"}],
+        }
+    }

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.http import QueryDict
 
@@ -136,3 +138,14 @@ def test_department_choices_are_the_users_own_for_department_staff(
 
     assert not filterset.is_valid()
     assert [d.name for d in filterset.form.fields["department"].queryset] == [DEPARTMENT]
+
+
+@pytest.mark.parametrize(
+    ("day", "before"),
+    [
+        (datetime.date(2024, 2, 29), datetime.date(2023, 2, 28)),
+        (datetime.date(2026, 3, 1), datetime.date(2025, 3, 1)),
+    ],
+)
+def test_a_year_before_29_february_is_28_february(day, before):
+    assert filters.year_before(day) == before

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalogue.services.items import service_item_update
+from reports import filters
 from reports.models import IssuedReport
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,13 @@ def test_the_page_offers_freezing_to_those_who_may(client, supervisor, dept_staf
     assert reverse("reports:issue") in client.get(reverse("reports:page")).content.decode()
     client.force_login(dept_staff)
     assert reverse("reports:issue") not in client.get(reverse("reports:page")).content.decode()
+
+
+def test_a_report_under_bad_filters_is_refused_in_chinese_and_not_kept(client, supervisor):
+    client.force_login(supervisor)
+
+    response = _issue(client, query="tier=9")
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"tier": [filters.INVALID_TIER % {"value": "9"}]}}
+    assert not IssuedReport.objects.exists()
