@@ -151,3 +151,14 @@ def test_export_items_says_in_chinese_why_it_cannot_write_the_file(tmp_path):
 
     assert str(refused.value) == f"无法写入文件：No such file or directory（{target}）"
     assert not target.parent.exists()
+
+
+def test_import_items_says_which_columns_it_set_aside(tmp_path, capsys):
+    path = tmp_path / "items.xlsx"
+    row = {**valid_row(), "备注": "内部使用"}
+    path.write_bytes(xlsx_bytes([row], headers=[*valid_row(), "备注"]))
+
+    call_command("import_items", str(path))
+
+    assert capsys.readouterr().err == "以下列不属于模板，已忽略：备注。\n"
+    assert ServiceItem.objects.count() == 1

@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
+from catalogue import models
 from catalogue.choices import ALL_TIERS_MASK, ItemStatus, Tier, tier_span_label
 from catalogue.models import Department, MainItem, MobileChannel, ServiceItem
 from catalogue.rules import CONSTRAINED_RULES
+from reports.models import IssuedReport, IssuedReportDocument
 from tests.catalogue.rule_cases import RULE_CASES, resolve
 from tests.factories import DepartmentFactory, MainItemFactory, SectorFactory, ServiceItemFactory
 
@@ -189,3 +191,16 @@ def test_full_clean_reports_a_missing_required_number_instead_of_crashing():
         item.full_clean()
 
     assert "promised_limit" in raised.value.message_dict
+
+
+def test_import_and_export_records_are_named_by_their_file_in_the_admin():
+    upload = models.ImportFile(pk=7, file_name="光明区事项.xlsx")
+
+    assert str(upload) == "光明区事项.xlsx"
+    assert str(models.ImportJob(upload=upload)) == "光明区事项.xlsx"
+    assert str(models.KeptImportPlan(file_name="a.xlsx", token="t1")) == "a.xlsx (t1)"
+    assert str(models.KeptUpload(file_name="b.xlsx", token="t2")) == "b.xlsx (t2)"
+    assert str(models.ExportJob(file_name="实施清单.xlsx")) == "实施清单.xlsx"
+    assert str(models.ImportColumnChoice(header="办结时限", field="")) == "办结时限 → -"
+    assert str(IssuedReport(title="2026年度报告")) == "2026年度报告"
+    assert str(IssuedReportDocument(file_name="2026年度报告.xlsx")) == "2026年度报告.xlsx"
