@@ -5,6 +5,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
+from django.utils.functional import SimpleLazyObject
 
 from config.log import OneLineFormatter
 from tests.factories import UserFactory
@@ -73,3 +74,18 @@ def test_a_log_line_outside_a_request_has_no_user_or_path(stderr_log):
 
     [line] = stderr_log.getvalue().splitlines()
     assert " WARNING catalogue.example user=- path=- plan store full" in line
+
+
+def test_a_log_line_names_no_user_that_the_request_has_not_looked_up(stderr_log, rf):
+    # django.request may log a request before AuthenticationMiddleware gave it a user; a user
+    # nobody has looked at is not looked up by the log call (the database may be what failed).
+    without_user = rf.get("/admin/")
+    unlooked = rf.get("/reports/")
+    unlooked.user = SimpleLazyObject(lambda: pytest.fail("the log call looked the user up"))
+
+    logger.warning("refused", extra={"request": without_user})
+    logger.warning("refused", extra={"request": unlooked})
+
+    first, second = stderr_log.getvalue().splitlines()
+    assert " WARNING catalogue.example user=- path=/admin/ refused" in first
+    assert " WARNING catalogue.example user=- path=/reports/ refused" in second

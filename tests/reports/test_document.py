@@ -3,6 +3,8 @@
 from io import BytesIO
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from docx import Document
 from PIL import Image
@@ -181,3 +183,27 @@ def test_a_missing_chart_font_is_reported_by_the_system_checks(settings, tmp_pat
     settings.REPORT_CHART_FONT = str(tmp_path / "missing.otf")
 
     assert [message.id for message in chart_font_check(None)] == ["reports.W001"]
+
+
+def test_a_missing_chart_font_is_a_configuration_error_that_says_how_to_get_it(settings, tmp_path):
+    settings.REPORT_CHART_FONT = str(tmp_path / "SourceHanSansSC-Regular.otf")
+    images.chart_font_name.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="run `make install`"):
+            images.chart_font_name()
+    finally:
+        images.chart_font_name.cache_clear()
+
+
+def test_english_section_headings_are_numbered_in_figures(admin_client):
+    admin_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    document = Document(BytesIO(admin_client.get(DOCUMENT).content))
+
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:4] == [
+        "Key figures",
+        "1. Overview",
+        "2. Categories and sources",
+        "3. Items across tiers",
+    ]

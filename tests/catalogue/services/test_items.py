@@ -10,6 +10,7 @@ from catalogue.services.items import (
     service_item_check,
     service_item_create,
     service_item_update,
+    service_items_delete,
 )
 from tests.catalogue.rule_cases import RULE_CASES, resolve, rule_case_params, valid_item_values
 from tests.factories import ServiceItemFactory
@@ -212,3 +213,12 @@ def test_update_stores_the_tiers_of_the_new_combination(refs):
     service_item_update(item=item, tiers=Tier.PROVINCE | Tier.CITY | Tier.COUNTY)
 
     assert tier_span_label(ServiceItem.objects.get(pk=item.pk).tiers) == "省市区三级"
+
+
+def test_deleting_no_items_deletes_and_records_nothing():
+    item = ServiceItemFactory()
+    records = item.history.count()
+
+    assert service_items_delete(items=ServiceItem.objects.none(), user=None) == 0
+    assert ServiceItem.objects.get() == item
+    assert item.history.count() == records
