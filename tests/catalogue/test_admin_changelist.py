@@ -200,6 +200,21 @@ def test_every_facet_counts_what_the_database_counts_on_the_demo_catalogue(
     }
 
 
+def test_a_department_clerk_s_facets_count_only_the_items_of_their_department(
+    client, dept_staff, refs
+):
+    ServiceItemFactory.create_batch(2, department=refs.department, sector=refs.sector)
+    ServiceItemFactory.create_batch(
+        3, department=refs.other_department, sector=refs.sector, status=ItemStatus.SUSPENDED
+    )
+    client.force_login(dept_staff)
+
+    response = client.get(CHANGELIST, {"_facets": "1"})
+
+    assert facet_counts(response, "事项状态") == {"在用": 2, "暂停": 0, "取消": 0}
+    assert facet_counts(response, "所属行业")[refs.sector.name] == 2
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 
