@@ -46,6 +46,7 @@ from .importing.uploads import import_file_keep, upload_discard, upload_fetch, u
 from .models import ExportJob, ImportFile, ImportJob
 from .resources import ServiceItemResource
 from .selectors import export_job_for_user, import_column_choices_for_user, import_job_for_user
+from .services.background_jobs import background_job_fail_if_stalled
 from .services.exports import item_export_start
 from .services.import_jobs import (
     ACTIVE,
@@ -406,6 +407,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         job = import_job_for_user(request.user, job_id=job_id)
         if job is None:
             raise Http404
+        background_job_fail_if_stalled(job)  # its worker stopped: ends here as failed
         return job
 
     def import_job_view(self, request, job_id):
@@ -566,6 +568,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         job = export_job_for_user(request.user, job_id)
         if job is None:
             raise Http404
+        background_job_fail_if_stalled(job)  # its worker stopped: ends here as failed
         return job
 
     def export_job_view(self, request, job_id):

@@ -688,6 +688,8 @@ class ExportJob(models.Model):
     content = models.BinaryField(_("文件"), null=True, editable=False)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Stamped by the worker while it runs the job (catalogue.services.background_jobs).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("导出任务")
@@ -759,6 +761,8 @@ class ImportJob(models.Model):
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Stamped by the worker while it runs the job (catalogue.services.background_jobs).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("后台导入任务")

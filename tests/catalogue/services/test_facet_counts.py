@@ -120,7 +120,8 @@ def _in_thread(function):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: later tests restore the serialized database (test_import_concurrency.py).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_writers_and_the_compaction_never_wait_for_an_open_write(refs):
     written, release = threading.Event(), threading.Event()
 
