@@ -66,7 +66,17 @@ CREATE TRIGGER item_facet_counts_update AFTER UPDATE ON catalogue_serviceitem
 CREATE TRIGGER item_facet_counts_delete AFTER DELETE ON catalogue_serviceitem
     REFERENCING OLD TABLE AS old_items
     FOR EACH STATEMENT EXECUTE FUNCTION catalogue_item_facet_counts_change();
--- TRUNCATE (the tests' flush) empties both tables at once.
+
+-- TRUNCATE of the items (the tests' flush, which leaves an unmanaged table alone) empties it.
+CREATE FUNCTION catalogue_item_facet_counts_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE catalogue_itemfacetcount;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER item_facet_counts_truncate AFTER TRUNCATE ON catalogue_serviceitem
+    FOR EACH STATEMENT EXECUTE FUNCTION catalogue_item_facet_counts_truncate();
 
 INSERT INTO catalogue_itemfacetcount ({COLUMNS}, items, folded)
 SELECT {COLUMNS}, count(*), true FROM catalogue_serviceitem GROUP BY {COLUMNS};
@@ -76,7 +86,9 @@ DROP = """
 DROP TRIGGER IF EXISTS item_facet_counts_insert ON catalogue_serviceitem;
 DROP TRIGGER IF EXISTS item_facet_counts_update ON catalogue_serviceitem;
 DROP TRIGGER IF EXISTS item_facet_counts_delete ON catalogue_serviceitem;
+DROP TRIGGER IF EXISTS item_facet_counts_truncate ON catalogue_serviceitem;
 DROP FUNCTION IF EXISTS catalogue_item_facet_counts_change();
+DROP FUNCTION IF EXISTS catalogue_item_facet_counts_truncate();
 DROP TABLE IF EXISTS catalogue_itemfacetcount;
 """
 

@@ -152,3 +152,16 @@ def test_writers_and_the_compaction_never_wait_for_an_open_write(refs):
     assert held == {"result": None}
     assert kept_counts() == item_counts()
     assert sum(kept_counts().values()) == 2
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_truncate_of_the_items_empties_the_counts(refs):
+    ServiceItemFactory(department=refs.department, sector=refs.sector)
+    assert ItemFacetCount.objects.exists()
+
+    with connection.cursor() as cursor:
+        # As the tests' flush does: the counts are an unmanaged table, which it leaves alone.
+        cursor.execute("TRUNCATE catalogue_serviceitem CASCADE")
+
+    assert not ItemFacetCount.objects.exists()
