@@ -35,7 +35,6 @@ from .models import (
     Department,
     DepartmentMembership,
     ImportBatch,
-    ImportFile,
     MainItem,
     MobileChannel,
     Sector,
@@ -47,6 +46,7 @@ from .selectors import (
     background_jobs_recent_for_user,
     departments_for_user,
     import_batches_for_user,
+    import_file_get,
     items_using_mobile_channels,
     main_items_for_user,
 )
@@ -805,7 +805,7 @@ class ImportBatchAdmin(NotFoundAdmin):
             raise Http404
         if not self.has_view_permission(request, batch):
             raise PermissionDenied
-        return upload_response(ImportFile.objects.get(pk=batch.upload_id))
+        return upload_response(import_file_get(upload_id=batch.upload_id))
 
     def changelist_view(self, request, extra_context=None):
         jobs = background_jobs_recent_for_user(request.user)

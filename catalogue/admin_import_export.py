@@ -43,9 +43,14 @@ from .importing.reading import max_file_size
 from .importing.size import workbook_rows
 from .importing.store import PlanExpired, plan_fetch, plan_keep
 from .importing.uploads import import_file_keep, upload_discard, upload_fetch, upload_keep
-from .models import ExportJob, ImportFile, ImportJob
+from .models import ExportJob, ImportJob
 from .resources import ServiceItemResource
-from .selectors import export_job_for_user, import_column_choices_for_user, import_job_for_user
+from .selectors import (
+    export_job_for_user,
+    import_column_choices_for_user,
+    import_file_get,
+    import_job_for_user,
+)
 from .services.background_jobs import background_job_fail_if_stalled
 from .services.exports import item_export_start
 from .services.import_jobs import (
@@ -489,7 +494,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
 
     def import_job_file_view(self, request, job_id):
         job = self._import_job(request, job_id)
-        return upload_response(ImportFile.objects.get(pk=job.upload_id))
+        return upload_response(import_file_get(upload_id=job.upload_id))
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):
