@@ -51,6 +51,7 @@ from .selectors import (
     import_file_get,
     import_job_for_user,
 )
+from .services.background_jobs import background_job_fail_if_stalled
 from .services.exports import item_export_start
 from .services.import_jobs import (
     ACTIVE,
@@ -411,6 +412,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         job = import_job_for_user(request.user, job_id=job_id)
         if job is None:
             raise Http404
+        background_job_fail_if_stalled(job)  # its worker stopped: ends here as failed
         return job
 
     def import_job_view(self, request, job_id):
@@ -571,6 +573,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         job = export_job_for_user(request.user, job_id)
         if job is None:
             raise Http404
+        background_job_fail_if_stalled(job)  # its worker stopped: ends here as failed
         return job
 
     def export_job_view(self, request, job_id):
