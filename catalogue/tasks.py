@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from . import maintenance
 from .services.exports import item_export_run
 from .services.import_jobs import import_job_check, import_job_write
 
@@ -19,3 +20,8 @@ def item_import_check_task(*, job_id: int) -> None:
 @task()
 def item_import_write_task(*, job_id: int) -> None:
     import_job_write(job_id=job_id)
+
+
+@task()
+def catalogue_tables_analyze_task(*, using: str) -> None:
+    maintenance.catalogue_tables_analyze(using=using)
