@@ -6,6 +6,7 @@ import logging
 from django.db import DatabaseError
 from django_tasks import task
 
+from . import maintenance
 from .services.background_jobs import background_jobs_fail_stalled
 from .services.exports import item_export_run
 from .services.import_jobs import import_job_check, import_job_write
@@ -37,3 +38,8 @@ def item_import_check_task(*, job_id: int) -> None:
 def item_import_write_task(*, job_id: int) -> None:
     _stalled_jobs_end()
     import_job_write(job_id=job_id)
+
+
+@task()
+def catalogue_tables_analyze_task(*, using: str) -> None:
+    maintenance.catalogue_tables_analyze(using=using)
