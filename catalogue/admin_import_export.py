@@ -43,9 +43,15 @@ from .importing.reading import max_file_size
 from .importing.size import workbook_rows
 from .importing.store import PlanExpired, plan_fetch, plan_keep
 from .importing.uploads import import_file_keep, upload_discard, upload_fetch, upload_keep
-from .models import ExportJob, ImportFile, ImportJob
+from .models import ExportJob, ImportJob
 from .resources import ServiceItemResource
-from .selectors import export_job_for_user, import_column_choices_for_user, import_job_for_user
+from .selectors import (
+    export_job_for_user,
+    import_column_choices_for_user,
+    import_file_get,
+    import_job_for_user,
+)
+from .services.background_jobs import background_job_fail_if_stalled
 from .services.exports import item_export_start
 from .services.import_jobs import (
     ACTIVE,
@@ -406,6 +412,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         job = import_job_for_user(request.user, job_id=job_id)
         if job is None:
             raise Http404
+        background_job_fail_if_stalled(job)  # its worker stopped: ends here as failed
         return job
 
     def import_job_view(self, request, job_id):
@@ -487,7 +494,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
 
     def import_job_file_view(self, request, job_id):
         job = self._import_job(request, job_id)
-        return upload_response(ImportFile.objects.get(pk=job.upload_id))
+        return upload_response(import_file_get(upload_id=job.upload_id))
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):
@@ -566,6 +573,7 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         job = export_job_for_user(request.user, job_id)
         if job is None:
             raise Http404
+        background_job_fail_if_stalled(job)  # its worker stopped: ends here as failed
         return job
 
     def export_job_view(self, request, job_id):

@@ -2,7 +2,9 @@
 
 A large import leaves PostgreSQL's planner with the statistics of the catalogue before it (and
 dead tuples until autovacuum comes): measured, 189,000 dead tuples after imports made
-summary.json three times slower. ANALYZE refreshes the statistics at once.
+summary.json three times slower. ANALYZE refreshes the statistics at once; the background worker
+runs it, once the import is committed, so that the person importing does not wait for it
+(about 1 s after 100,000 items, 0.2 s after 10,000).
 """
 
 import logging
@@ -40,12 +42,20 @@ def catalogue_tables_analyze(*, using: str | None = None) -> list[str]:
 
 
 def catalogue_tables_analyze_after_import(*, result) -> None:
-    """Once the import of `result` is committed, ANALYZE if it wrote IMPORT_ANALYZE_MIN_ROWS
-    items or more; a smaller import leaves the statistics to autovacuum."""
+    """Once the import of `result` is committed, queue the ANALYZE for the background worker
+    (catalogue.tasks) if it wrote IMPORT_ANALYZE_MIN_ROWS items or more; a smaller import leaves
+    the statistics to autovacuum."""
     written = len(result.created_ids) + len(result.updated_ids)
     if written < settings.IMPORT_ANALYZE_MIN_ROWS:
         return
     alias = router.db_for_write(ServiceItem)
-    # robust: the import is committed by then; a failed ANALYZE is logged, never reported as a
-    # failed import.
-    transaction.on_commit(lambda: catalogue_tables_analyze(using=alias), using=alias, robust=True)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return
+    from .tasks import catalogue_tables_analyze_task
+
+    # robust: the import is committed by then; a failure to queue (or, with the immediate
+    # backend, to analyse) is logged, never reported as a failed import.
+    transaction.on_commit(
+        lambda: catalogue_tables_analyze_task.enqueue(using=alias), using=alias, robust=True
+    )

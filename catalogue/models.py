@@ -129,15 +129,17 @@ class MainItem(TimeStampedModel):
         return self.name
 
 
-class ServiceItemQuerySet(models.QuerySet):
+class TierQuerySet(models.QuerySet):
+    def with_tier(self, tier: Tier):
+        return self.filter(tiers__has=tier)
+
+
+class ServiceItemQuerySet(TierQuerySet):
     def in_use(self):
         return self.filter(status=ItemStatus.ACTIVE)
 
     def with_related(self):
         return self.select_related("department", "sector", "main_item")
-
-    def with_tier(self, tier: Tier):
-        return self.filter(tiers__has=tier)
 
     def for_user(self, user):
         """The items `user` may see (catalogue.roles.department_scope decides)."""
@@ -393,6 +395,67 @@ class ServiceItem(TimeStampedModel):
 _RULE_CONSTRAINT_NAMES = frozenset(rule.name for rule in CONSTRAINED_RULES)
 
 
+class ItemFacetCount(models.Model):
+    """How many items share one value of each column the item list filters by (PostgreSQL).
+
+    Kept by the database, not by the services: triggers on the item table (migration 0018)
+    append, for every statement that inserts, updates or deletes items, the change of each
+    combination of these columns it made (`items`, signed). A combination's count is the sum
+    of its rows, exact inside every transaction whatever wrote the items (admin, bulk action,
+    restore, import, demo load, SQL); writers only insert rows, so they never wait for each
+    other here. `catalogue.services.facet_counts.item_facet_counts_compact` folds the rows into
+    one per combination. The admin's item list counts its facets from here
+    (catalogue.admin_changelist). No table on SQLite, which counts the items themselves.
+    """
+
+    department = models.ForeignKey(
+        Department, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    item_type = models.CharField(max_length=32, choices=ItemType.choices)
+    handling_type = models.CharField(max_length=16, choices=HandlingType.choices)
+    power_source = models.CharField(max_length=32, choices=PowerSource.choices)
+    tiers = FlagSetField(flags=Tier)
+    in_hall = models.BooleanField()
+    one_window = models.BooleanField()
+    comprehensive_window = models.BooleanField()
+    is_online = models.BooleanField()
+    is_mobile = models.BooleanField()
+    instant_approval = models.BooleanField()
+    status = models.CharField(max_length=16, choices=ItemStatus.choices)
+    items = models.BigIntegerField()
+    # False for the rows the triggers append, true for those a compaction wrote.
+    folded = models.BooleanField(default=False)
+
+    objects = TierQuerySet.as_manager()
+
+    # The item columns counted, in the order of the table and of its triggers.
+    COLUMNS = (
+        "department_id",
+        "sector_id",
+        "item_type",
+        "handling_type",
+        "power_source",
+        "tiers",
+        "in_hall",
+        "one_window",
+        "comprehensive_window",
+        "is_online",
+        "is_mobile",
+        "instant_approval",
+        "status",
+    )
+
+    class Meta:
+        managed = False  # created on PostgreSQL only, with its triggers (migration 0018)
+        db_table = "catalogue_itemfacetcount"
+
+    def __str__(self):
+        return f"{self.department_id}/{self.sector_id}/{self.item_type}: {self.items}"
+
+
 class DepartmentMembership(models.Model):
     """Links a user to a department whose items they may maintain (部门填报员)."""
 
@@ -625,6 +688,8 @@ class ExportJob(models.Model):
     content = models.BinaryField(_("文件"), null=True, editable=False)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Stamped by the worker while it runs the job (catalogue.services.background_jobs).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("导出任务")
@@ -696,6 +761,8 @@ class ImportJob(models.Model):
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Stamped by the worker while it runs the job (catalogue.services.background_jobs).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("后台导入任务")

@@ -13,6 +13,7 @@ from .models import (
     ExportJob,
     ImportBatch,
     ImportColumnChoice,
+    ImportFile,
     ImportJob,
     MainItem,
     ServiceItem,
@@ -117,6 +118,11 @@ def import_batches_for_user(user) -> QuerySet[ImportBatch]:
     if not user.is_authenticated:
         return batches.none()
     return batches.filter(user=user)
+
+
+def import_file_get(*, upload_id: int) -> ImportFile:
+    """A kept upload with its bytes; the caller has checked that the user may see it."""
+    return ImportFile.objects.get(pk=upload_id)
 
 
 def department_with_most_items() -> Department | None:

@@ -82,13 +82,18 @@ class Chart:
             headers.append(self.value_header(ds))
             if ds.base is not None:
                 headers.append(_("占比"))
+        # Each dataset's percentages once: a table has a row per label (1,240 departments in a
+        # province's catalogue), and a column of them per row would cost n² percentages.
+        columns = [
+            (ds.data, ds.percents() if ds.base is not None else None) for ds in self.datasets
+        ]
         rows = []
         for index, label in enumerate(self.labels):
             row = [label]
-            for ds in self.datasets:
-                row.append(ds.data[index])
-                if ds.base is not None:
-                    row.append(ds.percents()[index])
+            for data, percents in columns:
+                row.append(data[index])
+                if percents is not None:
+                    row.append(percents[index])
             rows.append(row)
         return {"headers": headers, "rows": rows}
 

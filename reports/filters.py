@@ -8,9 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
 from catalogue.choices import HandlingType, ItemStatus, ItemType, Tier
-from catalogue.selectors import day_end, service_item_history_start
+from catalogue.selectors import day_end
 
-from .selectors import items_in_status, report_departments, report_items_as_of, report_sectors
+from .selectors import (
+    items_in_status,
+    report_departments,
+    report_history_start,
+    report_items_as_of,
+    report_sectors,
+)
 
 INVALID_DEPARTMENT = _("实施主体：没有编号为“%(value)s”的实施主体。")
 INVALID_SECTOR = _("所属行业：没有编号为“%(value)s”的行业。")
@@ -158,8 +164,15 @@ class ReportFilter(django_filters.FilterSet):
         if "compare_to" in self.data:
             return self.form.cleaned_data["compare_to"]
         day = year_before(self.form.cleaned_data["as_of"] or timezone.localdate())
-        start = service_item_history_start()
+        start = self.history_start()
         return day if start is not None and start < day_end(day) else None
+
+    def history_start(self) -> datetime.datetime | None:
+        """When the item history begins: read once for the filter set (one request), which
+        needs it for the comparison's default day and for the trend's month ends."""
+        if not hasattr(self, "_history_start"):
+            self._history_start = report_history_start()
+        return self._history_start
 
     def compared(self, day: datetime.date) -> "ReportFilter":
         """The same filters over the catalogue as it stood at the end of `day`."""

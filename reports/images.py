@@ -10,18 +10,16 @@ import threading
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from matplotlib import font_manager
-from matplotlib.figure import Figure
 
 from .charts import Chart
 from .formatting import format_percent, percent
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PALETTE = ["#1f5fa8", "#e07b39", "#3a9d5d", "#c8463d", "#7b61a8", "#2aa1b3", "#c9a227", "#6b7785"]
 YES_NO = ["#1f5fa8", "#c9d1dc"]
@@ -33,6 +31,20 @@ _drawing = threading.Lock()
 
 
 @cache
+def _matplotlib():
+    """matplotlib (Agg), its font manager and Figure, imported on the first drawing: importing
+    it costs about 0.3 s of CPU, which every process resolving a URL paid (the URLconf imports
+    the report's views), although only the Word document draws."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    return matplotlib, font_manager, Figure
+
+
+@cache
 def chart_font_name() -> str:
     path = Path(settings.REPORT_CHART_FONT)
     if not path.is_file():
@@ -40,11 +52,12 @@ def chart_font_name() -> str:
             f"REPORT_CHART_FONT {path} is not a file: run `make install`, which copies the "
             "report's Chinese font from npm."
         )
+    _mpl, font_manager, _figure = _matplotlib()
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def _bars(figure: Figure, chart: Chart, *, horizontal: bool) -> None:
+def _bars(figure: "Figure", chart: Chart, *, horizontal: bool) -> None:
     axes = figure.subplots()
     several = len(chart.datasets) > 1
     count = len(chart.labels)
@@ -70,7 +83,7 @@ def _bars(figure: Figure, chart: Chart, *, horizontal: bool) -> None:
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _stacked(figure: Figure, chart: Chart) -> None:
+def _stacked(figure: "Figure", chart: Chart) -> None:
     axes = figure.subplots()
     left = [0] * len(chart.labels)
     for index, dataset in enumerate(chart.datasets):
@@ -89,7 +102,7 @@ def _stacked(figure: Figure, chart: Chart) -> None:
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _doughnut(figure: Figure, chart: Chart, colours: list[str]) -> None:
+def _doughnut(figure: "Figure", chart: Chart, colours: list[str]) -> None:
     axes = figure.subplots()
     data = chart.datasets[0].data
     total = sum(data)
@@ -121,7 +134,7 @@ def _doughnut(figure: Figure, chart: Chart, colours: list[str]) -> None:
     axes.set_aspect("equal")
 
 
-def _dual_axis(figure: Figure, chart: Chart) -> None:
+def _dual_axis(figure: "Figure", chart: Chart) -> None:
     """Sums on the left axis, averages on the right: their scales differ a hundredfold."""
     left_axes = figure.subplots()
     right_axes = left_axes.twinx()
@@ -152,6 +165,7 @@ def _dual_axis(figure: Figure, chart: Chart) -> None:
 def chart_png(chart: Chart) -> bytes:
     """The chart as a PNG image, WIDTH_INCHES wide."""
     font = chart_font_name()
+    matplotlib, _font_manager, Figure = _matplotlib()
     with _drawing, matplotlib.rc_context({"font.family": font, "font.size": 9}):
         if chart.kind in ("hbar", "stacked-hbar"):
             height = max(2.2, 0.32 * len(chart.labels) + 0.8)
@@ -179,6 +193,7 @@ def trend_png(table: dict) -> bytes:
     font = chart_font_name()
     days = [row[0] for row in table["rows"]]
     positions = list(range(len(days)))
+    matplotlib, _font_manager, Figure = _matplotlib()
     with _drawing, matplotlib.rc_context({"font.family": font, "font.size": 8}):
         figure = Figure(figsize=(WIDTH_INCHES, 3.4), dpi=DPI, layout="constrained")
         axes = figure.subplots()

@@ -20,7 +20,7 @@ from .filters import ReportFilter
 from .headline import report_issuer, report_title
 from .models import IssuedReport
 from .report import chart_build, report_build
-from .selectors import report_history_start, report_items, report_records
+from .selectors import report_items, report_records
 from .services import issued_report_create
 from .trend import month_ends, trend_document, trend_table
 
@@ -61,10 +61,11 @@ class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin, ReplicaRead
 
     def trend(self) -> dict:
         """trend.json: the key rates at each month end of the history up to `as_of` (or
-        today), with the report's other filters and the user's scope (two queries)."""
+        today), with the report's other filters and the user's scope (the history's start,
+        read once per request with the comparison's, and one query)."""
         filterset = self.get_filterset()
         last = filterset.form.cleaned_data["as_of"] or timezone.localdate()
-        start = report_history_start()
+        start = filterset.history_start()
         days = month_ends(timezone.localtime(start).date(), last) if start else []
         data = self.request.GET.copy()
         data["as_of"], data["compare_to"] = "", ""

@@ -112,6 +112,10 @@ DRY_RUN_DONE = _("试导入完成，未写入任何数据。")
 WRITTEN = _("导入完成：新增 {new} 项，更新 {update} 项，{unchanged} 项无变化。")
 
 # Imports checked and written in the background (catalogue.services.import_jobs).
+BACKGROUND_STALLED = _(
+    "后台导入中断：处理它的后台进程已停止（例如服务器重启），未写入任何数据。上传的文件已保存，"
+    "可在本页下载；请重新导入。"
+)
 BACKGROUND_FAILED = _(
     "后台导入时系统出错（不是文件的问题），未写入任何数据，错误已记录。上传的文件已保存，"
     "可在本页下载；请稍后重新导入，或把文件交给中心管理员。"

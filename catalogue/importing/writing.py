@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from catalogue.bulk_rows import rows_insert
 from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
 from catalogue.text import join_list
 
@@ -319,14 +320,10 @@ def _insert(rows):
 
 def _channel_links_create(rows) -> None:
     """The mobile channels of each row's item, as the row gives them."""
-    through = ServiceItem.mobile_channels.through
-    through.objects.bulk_create(
-        [
-            through(serviceitem_id=row.item_id, mobilechannel_id=channel_id)
-            for row in rows
-            for channel_id in row.values[_CHANNELS]
-        ],
-        batch_size=BATCH_SIZE,
+    rows_insert(
+        model=ServiceItem.mobile_channels.through,
+        fields=("serviceitem", "mobilechannel"),
+        rows=((row.item_id, channel_id) for row in rows for channel_id in row.values[_CHANNELS]),
     )
 
 

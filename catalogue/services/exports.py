@@ -11,6 +11,7 @@ from config.db_routers import replica_reads
 
 from .. import exporting
 from ..models import ExportJob, ServiceItem
+from .background_jobs import job_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def item_export_run(*, job_id: int) -> None:
     )
     try:
         # The rows are only read: they may come from the replica; the progress is written.
-        with replica_reads():
+        with replica_reads(), job_heartbeat(job):
             content = write(queryset, user=job.user, file_name=job.file_name, progress=progress)
     except Exception:
         ExportJob.objects.filter(pk=job.pk).update(

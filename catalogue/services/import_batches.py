@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
-from django.db import connections, router, transaction
+from django.db import transaction
 
+from ..bulk_rows import rows_insert
 from ..choices import ChangeSource
 from ..history import CHANGED, CREATED, history_records_insert_select
 from ..models import ImportBatch, ImportBatchItem, ImportFile, ServiceItem
@@ -19,7 +20,6 @@ def import_batch_record(
     updated_ids: Sequence[int],
     unchanged_count: int,
     upload: ImportFile | int | None = None,
-    batch_size: int = 1000,
 ) -> ImportBatch:
     """Record a confirmed import after its bulk writes: the batch with its counts and links,
     and one historical record per created or updated item, all written in bulk.
@@ -38,9 +38,7 @@ def import_batch_record(
         unchanged_count=unchanged_count,
         upload_id=upload.pk if isinstance(upload, ImportFile) else upload,
     )
-    _import_batch_links_insert(
-        batch, created_ids=created_ids, updated_ids=updated_ids, batch_size=batch_size
-    )
+    _import_batch_links_insert(batch, created_ids=created_ids, updated_ids=updated_ids)
     for ids, is_new in ((created_ids, True), (updated_ids, False)):
         if ids:
             history_records_insert_select(
@@ -60,19 +58,14 @@ def _import_batch_links_insert(
     *,
     created_ids: Sequence[int],
     updated_ids: Sequence[int],
-    batch_size: int,
 ) -> None:
-    # executemany with plain tuples: building 100,000 model instances for bulk_create would
-    # take longer than the import's own writes.
-    link = ImportBatchItem._meta
-    connection = connections[router.db_for_write(ImportBatchItem)]
-    qn = connection.ops.quote_name
-    columns = [link.get_field(name).column for name in ("batch", "item", "created")]
-    sql = (
-        f"INSERT INTO {qn(link.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES (%s, %s, %s)"
+    # Plain tuples (COPY on PostgreSQL): building 100,000 model instances for bulk_create
+    # would take longer than the import's own writes.
+    rows_insert(
+        model=ImportBatchItem,
+        fields=("batch", "item", "created"),
+        rows=(
+            *((batch.pk, pk, True) for pk in created_ids),
+            *((batch.pk, pk, False) for pk in updated_ids),
+        ),
     )
-    rows = [(batch.pk, pk, True) for pk in created_ids]
-    rows += [(batch.pk, pk, False) for pk in updated_ids]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, rows[start : start + batch_size])

@@ -20,6 +20,7 @@ from ..importing.plan import CHUNK_ROWS
 from ..importing.store import plan_keep
 from ..models import ImportBatch, ImportFile, ImportJob
 from ..roles import may_import_items
+from .background_jobs import job_heartbeat
 from .importing import items_import_confirm, items_import_plan
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ def import_job_check(*, job_id: int) -> None:
         logger.warning("Import job %s was not queued for checking; left as it is", job.pk)
         return
     try:
-        _check(job)
+        with job_heartbeat(job):
+            _check(job)
     except Exception:
         logger.exception("Checking import job %s (%r) failed", job.pk, job.upload.file_name)
         _fail(job, import_messages.BACKGROUND_FAILED)
@@ -179,9 +181,10 @@ def import_job_write(*, job_id: int) -> None:
         )
 
     try:
-        items_import_confirm(
-            token=job.plan_token, file_hash=job.upload.sha256, user=job.user, on_written=done
-        )
+        with job_heartbeat(job):
+            items_import_confirm(
+                token=job.plan_token, file_hash=job.upload.sha256, user=job.user, on_written=done
+            )
     except ImportProblem as problem:
         logger.info("Import job %s refused at the write: %s", job.pk, problem.message)
         _fail(job, problem.message)

@@ -21,6 +21,7 @@ from ..importing import (
 from ..importing import messages as import_messages
 from ..importing.plan import plan_from_file_problem, sheet_from_rows
 from ..importing.store import plan_claim, plan_discard, plan_fetch
+from ..importing.uploads import import_file_keep
 from ..maintenance import catalogue_tables_analyze_after_import
 from ..models import ImportFile
 from ..roles import department_scope, may_import_items
@@ -99,14 +100,28 @@ def items_import_apply(
     user: User | None = None,
     file_name: str = "",
     upload: ImportFile | int | None = None,
+    file_to_keep: bytes | None = None,
+    content_type: str = "",
     before_write: Callable[[], None] | None = None,
     on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Write a plan that has no errors, in one transaction that first locks and re-checks what
     the plan read (see importing.writing.apply_plan), and record it as an import batch with
     one historical record per item it wrote. The user's department scope is checked again,
-    as it is now. `upload`: the file read, kept with the batch. Raises StalePlan (with the
-    reason) and then writes nothing."""
+    as it is now. `upload`: the file read, already kept, recorded with the batch; or
+    `file_to_keep`: its bytes (and `content_type`), kept as an ImportFile in the write's own
+    transaction, so that the file is kept exactly when the import is written. Raises StalePlan
+    (with the reason) and then writes nothing, the file included."""
+    kept = upload
+
+    def prepare() -> None:
+        nonlocal kept
+        if before_write is not None:
+            before_write()
+        if file_to_keep is not None:
+            kept = import_file_keep(
+                data=file_to_keep, file_name=file_name, content_type=content_type, user=user
+            )
 
     def record_batch(result: ImportResult) -> None:
         import_batch_record(
@@ -115,7 +130,7 @@ def items_import_apply(
             created_ids=result.created_ids,
             updated_ids=result.updated_ids,
             unchanged_count=len(result.unchanged_ids),
-            upload=upload,
+            upload=kept,
         )
         if plan.mapping:
             import_column_choices_record(department_ids=plan.department_ids, mapping=plan.mapping)
@@ -128,7 +143,7 @@ def items_import_apply(
         user=user,
         file_name=file_name,
         allowed_departments=_import_allowed_departments(user),
-        before_write=before_write,
+        before_write=prepare,
         on_written=record_batch,
     )
 
@@ -174,6 +189,8 @@ def items_import(
     user: User | None = None,
     file_name: str = "",
     upload: ImportFile | None = None,
+    keep_file: bool = False,
+    content_type: str = "",
     dry_run: bool = False,
     on_written: Callable[[ImportResult], None] | None = None,
     sheet: str | None = None,
@@ -183,13 +200,25 @@ def items_import(
 
     Upserts by 实施编码. Returns an ImportResult with the plan (per-row outcome and errors) and
     the ids created, updated and left unchanged. `on_written(result)` runs in the transaction.
-    `upload`: the kept file (catalogue.importing.uploads.import_file_keep) the batch records.
+    `upload`: the file, already kept (catalogue.importing.uploads.import_file_keep), that the
+    batch records; or `keep_file`: keep `file` (with `content_type`) with the batch, in the
+    write's transaction: an import that writes nothing (errors, a dry run, a refusal at the
+    write) keeps no file.
     """
     if not file_name and isinstance(file, str | os.PathLike):
         file_name = os.path.basename(file)
-    plan = items_import_plan(file=file, rows=rows, user=user, sheet=sheet, mapping=mapping)
+    if keep_file and file is None:
+        raise ValueError("keep_file needs a file")
+    data = _file_bytes(file) if file is not None else None
+    plan = items_import_plan(file=data, rows=rows, user=user, sheet=sheet, mapping=mapping)
     if plan.has_errors or dry_run:
         return ImportResult(plan=plan, dry_run=dry_run, user=user)
     return items_import_apply(
-        plan=plan, user=user, file_name=file_name, upload=upload, on_written=on_written
+        plan=plan,
+        user=user,
+        file_name=file_name,
+        upload=upload,
+        file_to_keep=data if keep_file else None,
+        content_type=content_type,
+        on_written=on_written,
     )

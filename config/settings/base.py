@@ -233,6 +233,11 @@ EXPORT_BACKGROUND_MIN_ROWS = env.int("EXPORT_BACKGROUND_MIN_ROWS", default=20_00
 # An import of a file whose largest sheet has IMPORT_BACKGROUND_ROWS rows or more is checked
 # and written by the worker (catalogue.services.import_jobs); smaller ones in the request.
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=20_000)
+# A running background job stamps its heartbeat every BACKGROUND_JOB_HEARTBEAT_SECONDS; one
+# silent for BACKGROUND_JOB_STALE_SECONDS had its worker stop and ends as failed
+# (catalogue.services.background_jobs). `manage.py prune_jobs` deletes finished jobs.
+BACKGROUND_JOB_HEARTBEAT_SECONDS = env.int("BACKGROUND_JOB_HEARTBEAT_SECONDS", default=30)
+BACKGROUND_JOB_STALE_SECONDS = env.int("BACKGROUND_JOB_STALE_SECONDS", default=600)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

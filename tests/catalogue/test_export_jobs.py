@@ -158,8 +158,9 @@ def test_progress_is_recorded_while_the_rows_are_written(
 
     job.refresh_from_db()
     assert (job.status, job.rows_written) == ("done", 3)
-    # Before: running, then after rows 1, 2, 3 and the final count; then done.
-    assert seen == [0, 0, 1, 2, 3, 3]
+    # Before: running, the first heartbeat, then after rows 1, 2, 3 and the final count; then
+    # done.
+    assert seen == [0, 0, 0, 1, 2, 3, 3]
 
 
 def test_a_failed_export_is_marked_failed(admin_user, monkeypatch, three_items):

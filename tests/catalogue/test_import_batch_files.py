@@ -11,11 +11,13 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from catalogue.importing import StalePlan, messages
 from catalogue.models import DepartmentMembership, ImportBatch, ImportFile, ImportJob
 from catalogue.roles import DEPARTMENT_STAFF
+from catalogue.services import importing as importing_service
 from catalogue.services.importing import items_import
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
-from tests.factories import UserFactory
+from tests.factories import ServiceItemFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
@@ -129,6 +131,67 @@ def test_a_dry_run_keeps_no_file(tmp_path):
     path.write_bytes(xlsx_bytes([valid_row(实施编码="A")]))
 
     call_command("import_items", str(path), "--dry-run")
+
+    assert not ImportFile.objects.exists()
+
+
+def _code_taken_after_the_check(monkeypatch, department, sector, code):
+    """Another import takes `code` between this import's check and its write."""
+    check = importing_service.items_import_plan
+
+    def check_then_race(**kwargs):
+        plan = check(**kwargs)
+        ServiceItemFactory(code=code, department=department, sector=sector)
+        return plan
+
+    monkeypatch.setattr(importing_service, "items_import_plan", check_then_race)
+
+
+def test_the_import_service_keeps_the_file_with_the_batch_it_writes(dept_staff):
+    data = xlsx_bytes([valid_row(实施编码="A")])
+
+    result = items_import(
+        file=data, user=dept_staff, file_name="住建局.xlsx", keep_file=True, content_type=XLSX
+    )
+
+    assert result.written
+    upload = ImportBatch.objects.get().upload
+    assert (upload.file_name, upload.content_type, upload.user) == ("住建局.xlsx", XLSX, dept_staff)
+    assert (bytes(upload.data), upload.size) == (data, len(data))
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["errors", "dry-run"])
+def test_the_import_service_keeps_no_file_when_nothing_is_written(dry_run):
+    row = valid_row(实施编码="A") if dry_run else valid_row(实施编码="A", 事项类型="无")
+
+    result = items_import(file=xlsx_bytes([row]), keep_file=True, dry_run=dry_run)
+
+    assert not result.written
+    assert not ImportFile.objects.exists()
+
+
+def test_the_import_service_keeps_no_file_when_the_write_is_refused(
+    monkeypatch, department, sector
+):
+    _code_taken_after_the_check(monkeypatch, department, sector, "A")
+
+    with pytest.raises(StalePlan) as refused:
+        items_import(file=xlsx_bytes([valid_row(实施编码="A")]), keep_file=True)
+
+    assert str(refused.value.message) == str(messages.NEW_CODES_TAKEN.format(codes="A"))
+    assert not ImportFile.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_command_line_import_refused_at_the_write_keeps_no_file(
+    tmp_path, monkeypatch, department, sector
+):
+    path = tmp_path / "items.xlsx"
+    path.write_bytes(xlsx_bytes([valid_row(实施编码="A")]))
+    _code_taken_after_the_check(monkeypatch, department, sector, "A")
+
+    with pytest.raises(CommandError, match="已被"):
+        call_command("import_items", str(path))
 
     assert not ImportFile.objects.exists()
 

@@ -512,3 +512,31 @@ def test_the_channel_comparison_of_equal_shares_says_so():
     chart = charts.build_chart("channels", {"figures": values})
 
     assert chart.sentence == "2项事项中，各渠道的占比均为50.0%。"
+
+
+def _many_departments(count: int) -> list[dict]:
+    return [
+        {
+            "department_id": n,
+            "department__name": f"第{n}局",
+            "department__short_name": "",
+            "count": count - n,
+        }
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_a_table_works_out_each_percentage_once(monkeypatch, count):
+    # The department chart has a row per department (1,240 in a province's catalogue): its
+    # table must cost a percentage per cell, not a whole column per cell.
+    chart = charts.department_chart(departments=_many_departments(count))
+    calls = []
+    original = charts.percent
+    monkeypatch.setattr(charts, "percent", lambda *args: calls.append(args) or original(*args))
+
+    table = chart.table_cells()
+
+    cells = sum(1 for ds in chart.datasets if ds.base is not None) * len(chart.labels)
+    assert len(calls) == cells == count
+    assert table["rows"][0] == ["第0局", count, charts.percent_text(count, chart.datasets[0].base)]

@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from catalogue.importing import FileProblem, ImportProblem, messages
 from catalogue.importing.columns import COLUMN_BY_FIELD
 from catalogue.importing.plan import RowError, mapping_from_text
-from catalogue.importing.uploads import import_file_keep
 from catalogue.roles import may_import_items
 from catalogue.services.importing import items_import
 
@@ -54,30 +53,20 @@ class Command(BaseCommand):
                 data = stream.read()
         except OSError as error:
             raise CommandError(f"无法读取文件：{error.strerror}（{file}）") from None
-        file_name = os.path.basename(file)
-        # Kept with the batch, like an upload in the admin; forgotten when nothing is written.
-        upload = (
-            None
-            if dry_run
-            else import_file_keep(data=data, file_name=file_name, content_type="", user=user)
-        )
         try:
+            # The file is kept with the batch, like an upload in the admin, only if written.
             result = items_import(
                 file=data,
                 user=user,
-                file_name=file_name,
-                upload=upload,
+                file_name=os.path.basename(file),
+                keep_file=True,
                 dry_run=dry_run,
                 sheet=sheet,
                 mapping=mapping,
             )
         except ImportProblem as problem:
             # Another import or edit got there between the check and the write.
-            if upload is not None:
-                upload.delete()
             raise CommandError(str(problem.message)) from None
-        if upload is not None and not result.written:
-            upload.delete()
         plan = result.plan
         if plan.file_problem:
             if plan.sheet_choices:
