@@ -140,12 +140,10 @@ class ItemChangeList(ChangeList):
 
     def facet_counts(self, spec) -> dict:
         """The facet counts of `spec` (a list filter), as its get_facet_queryset gives them."""
-        if self._counts_kept:
-            if not self._uses(spec):
-                return self._shared_facet_counts[spec]
-            return self._facet_counts_of([spec], self._kept_counts(without=spec))[spec]
         if not self._uses(spec):
             return self._shared_facet_counts[spec]
+        if self._counts_kept:
+            return self._facet_counts_of([spec], self._kept_counts(without=spec))[spec]
         # The list without this filter's own choice; get_queryset sets the filters anew, which
         # the page being rendered still iterates.
         kept = self.filter_specs, self.has_filters, self.has_active_filters

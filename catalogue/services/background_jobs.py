@@ -65,10 +65,14 @@ def job_heartbeat(job: ImportJob | ExportJob, *, every: float | None = None):
         thread.join()
 
 
+def _stale_before(now: datetime.datetime) -> datetime.datetime:
+    """A running job whose last sign of life is older than this has stalled."""
+    return now - datetime.timedelta(seconds=settings.BACKGROUND_JOB_STALE_SECONDS)
+
+
 def background_job_stalled(job: ImportJob | ExportJob, *, now: datetime.datetime | None = None):
     """Whether `job`, as read, is running with no sign of life for BACKGROUND_JOB_STALE_SECONDS."""
-    now = now or timezone.now()
-    since = now - datetime.timedelta(seconds=settings.BACKGROUND_JOB_STALE_SECONDS)
+    since = _stale_before(now or timezone.now())
     return job.status in RUNNING[type(job)] and (job.heartbeat_at or job.created_at) < since
 
 
@@ -87,7 +91,7 @@ def background_jobs_fail_stalled(
     """End as failed every running job (or only `job`) whose worker gave no sign of life for
     BACKGROUND_JOB_STALE_SECONDS: one UPDATE per kind of job. Returns how many."""
     now = now or timezone.now()
-    since = now - datetime.timedelta(seconds=settings.BACKGROUND_JOB_STALE_SECONDS)
+    since = _stale_before(now)
     silent = Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True, created_at__lt=since)
     failed = 0
     for model, states in RUNNING.items():
