@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
@@ -164,15 +165,14 @@ class ReportFilter(django_filters.FilterSet):
         if "compare_to" in self.data:
             return self.form.cleaned_data["compare_to"]
         day = year_before(self.form.cleaned_data["as_of"] or timezone.localdate())
-        start = self.history_start()
+        start = self.history_start
         return day if start is not None and start < day_end(day) else None
 
+    @cached_property
     def history_start(self) -> datetime.datetime | None:
         """When the item history begins: read once for the filter set (one request), which
         needs it for the comparison's default day and for the trend's month ends."""
-        if not hasattr(self, "_history_start"):
-            self._history_start = report_history_start()
-        return self._history_start
+        return report_history_start()
 
     def compared(self, day: datetime.date) -> "ReportFilter":
         """The same filters over the catalogue as it stood at the end of `day`."""

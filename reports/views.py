@@ -65,7 +65,7 @@ class ReportFilterMixin(LoginRequiredMixin, PermissionRequiredMixin, ReplicaRead
         read once per request with the comparison's, and one query)."""
         filterset = self.get_filterset()
         last = filterset.form.cleaned_data["as_of"] or timezone.localdate()
-        start = filterset.history_start()
+        start = filterset.history_start
         days = month_ends(timezone.localtime(start).date(), last) if start else []
         data = self.request.GET.copy()
         data["as_of"], data["compare_to"] = "", ""
