@@ -65,7 +65,7 @@ def test_import_items_fails_on_a_missing_file(tmp_path):
     with pytest.raises(CommandError) as failure:
         call_command("import_items", str(tmp_path / "none.xlsx"))
 
-    assert str(failure.value).startswith("无法读取文件")
+    assert str(failure.value) == f"无法读取文件：文件或文件夹不存在（{tmp_path / 'none.xlsx'}）"
 
 
 def test_import_items_exits_with_status_1_on_error(write_file):
@@ -149,8 +149,15 @@ def test_export_items_says_in_chinese_why_it_cannot_write_the_file(tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("export_items", str(target))
 
-    assert str(refused.value) == f"无法写入文件：No such file or directory（{target}）"
+    assert str(refused.value) == f"无法写入文件：文件或文件夹不存在（{target}）"
     assert not target.parent.exists()
+
+
+def test_export_items_onto_a_folder_says_it_is_a_folder(tmp_path):
+    with pytest.raises(CommandError) as refused:
+        call_command("export_items", str(tmp_path))
+
+    assert str(refused.value) == f"无法写入文件：这是一个文件夹，请给出文件名（{tmp_path}）"
 
 
 def test_import_items_says_which_columns_it_set_aside(tmp_path, capsys):

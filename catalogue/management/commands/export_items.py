@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalogue.exporting import export_xlsx
 from catalogue.selectors import service_item_list
+from catalogue.text import os_error_reason
 
 
 class Command(BaseCommand):
@@ -14,5 +15,5 @@ class Command(BaseCommand):
         try:
             count = export_xlsx(service_item_list(with_related=False), file)
         except OSError as error:
-            raise CommandError(f"无法写入文件：{error.strerror}（{file}）") from None
+            raise CommandError(f"无法写入文件：{os_error_reason(error)}（{file}）") from None
         self.stdout.write(self.style.SUCCESS(f"已导出 {count} 项到 {file}。"))

@@ -8,6 +8,7 @@ from catalogue.importing.columns import COLUMN_BY_FIELD
 from catalogue.importing.plan import RowError, mapping_from_text
 from catalogue.roles import may_import_items
 from catalogue.services.importing import items_import
+from catalogue.text import os_error_reason
 
 
 class Command(BaseCommand):
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             with open(file, "rb") as stream:
                 data = stream.read()
         except OSError as error:
-            raise CommandError(f"无法读取文件：{error.strerror}（{file}）") from None
+            raise CommandError(f"无法读取文件：{os_error_reason(error)}（{file}）") from None
         try:
             # The file is kept with the batch, like an upload in the admin, only if written.
             result = items_import(
