@@ -224,6 +224,63 @@ def test_formula_without_value_is_still_reported_after_blank_row_filtering():
     assert error.problem == messages.FORMULA_WITHOUT_VALUE
 
 
+def _blank_row(number: int) -> str:
+    return (
+        f'<row r="{number}"><c r="A{number}" s="0"/><c r="B{number}" t="inlineStr">'
+        f"<is><t></t></is></c></row>"
+    )
+
+
+def _text_row(number: int) -> str:
+    return f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>x</t></is></c></row>'
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+def test_row_numbers_whose_rows_the_filter_drops_make_no_chunk_sheet_for_calamine(monkeypatch):
+    # Rows 1,000 … 5,999 (chunks 1 to 5) hold nothing: calamine reads the first chunk only.
+    opened = []
+    open_sheet = reading._ChunkedWorkbook.open_sheet
+
+    def recording(self, name):
+        opened.append(name)
+        return open_sheet(self, name)
+
+    monkeypatch.setattr(reading._ChunkedWorkbook, "open_sheet", recording)
+    blank_rows = "".join(_blank_row(number) for number in range(1000, 6000))
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]),
+        lambda xml: xml.replace("</sheetData>", blank_rows + "</sheetData>"),
+    )
+
+    result = items_import(file=data)
+
+    assert result.written, result.plan.file_problem
+    assert [row.row for row in result.plan.rows] == [2]
+    assert opened == ["s0c0", "s0f"]
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["kept", "dropped by the filter"])
+def test_rows_going_back_and_forth_between_chunks_are_refused_beyond_the_chunk_limit(
+    monkeypatch, filtered
+):
+    # Each return to an earlier chunk of row numbers starts a chunk: rows 2, 1,000, 3, 1,001,
+    # 4, 1,002 and 5 start seven, the sixth at row 1,002, whether or not rows 1,000 … 1,002
+    # are blank rows that the filter drops.
+    monkeypatch.setattr(reading, "MAX_CHUNKS", 5)
+    if filtered:
+        monkeypatch.setattr(reading, "BLANK_ROW_FILTER_THRESHOLD", 0)
+    far = _blank_row if filtered else _text_row
+    rows = far(1000) + _text_row(3) + far(1001) + _text_row(4) + far(1002) + _text_row(5)
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]), lambda xml: xml.replace("</sheetData>", rows + "</sheetData>")
+    )
+
+    assert _file_problem(data) == messages.ROWS_OUT_OF_PLACE.format(row="1002")
+
+    monkeypatch.setattr(reading, "MAX_CHUNKS", 7)
+    assert items_import(file=data, dry_run=True).plan.file_problem is None
+
+
 def test_a_row_of_spaces_only_counts_as_blank():
     result = items_import(file=xlsx_bytes([valid_row(), ["  ", "\u3000"]]))
 
