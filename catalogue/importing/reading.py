@@ -451,6 +451,8 @@ class _Splitter:
         self.rows = self.filled = 0
         self.has_formula = False
         self.chunks, self.sink, self.chunk = [], None, None
+        # Chunks started (each return to earlier row numbers starts one), sheet or not.
+        self.started = 0
 
     @classmethod
     def start(cls, pending, chunked, number, *, last=False):
@@ -554,16 +556,14 @@ class _Splitter:
         if self.sink is not None:
             self.sink.write(self.patterns.closing)
             self.sink.close()
-        if len(self.chunks) >= MAX_CHUNKS:
+            self.sink = None
+        if self.started >= MAX_CHUNKS:
             raise FileProblem(messages.ROWS_OUT_OF_PLACE.format(row=row_number))
-        name = f"s{self.number}c{len(self.chunks)}"
-        self.chunks.append(name)
-        self.sink = self.chunked.open_sheet(name)
-        self.sink.write(self.chunk_head)
-        self.chunk = chunk
+        self.started += 1
+        self.chunk = chunk  # its sheet is opened by the first piece left to write in it
 
     def _write(self, piece):
-        if self.sink is None:
+        if self.chunk is None:
             if piece.strip():
                 self._refuse_rows(piece)
             return
@@ -571,6 +571,13 @@ class _Splitter:
             # A sheet claiming a million rows of empty strings would make calamine and the
             # reading of rows build a million blank rows: they are dropped here.
             piece = self.patterns.row_element.sub(self._keep_filled_row, piece)
+        if self.sink is None:
+            if not piece.strip():
+                return  # nothing left in this chunk (yet): calamine need not load a sheet
+            name = f"s{self.number}c{len(self.chunks)}"
+            self.chunks.append(name)
+            self.sink = self.chunked.open_sheet(name)
+            self.sink.write(self.chunk_head)
         self.sink.write(piece)
 
     def _keep_filled_row(self, match) -> bytes:
