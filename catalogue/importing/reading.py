@@ -35,6 +35,7 @@ from catalogue.text import join_list
 from . import messages
 from .columns import COLUMNS, header_key, header_lookup
 from .problems import FileProblem
+from .size import claimed_rows
 
 logger = logging.getLogger(__name__)
 
@@ -473,6 +474,10 @@ class _Splitter:
             opening_end, self_closing = opening.end(), bool(opening.group(1))
         head = pending[:opening_end]
         splitter = cls(head, patterns, chunked, number)
+        # A sheet whose used range claims more rows than the threshold (Excel's, when rows were
+        # formatted to the bottom) has its blank rows dropped from the first: they are not
+        # counted before they are written.
+        splitter.filtering = (claimed_rows(head) or 0) > BLANK_ROW_FILTER_THRESHOLD
         if opening is not None:
             # python-calamine reads a sheet's merged cells with every load, parsing the XML a
             # second time up to <mergeCells>: in a chunk it comes first (the frame keeps the
@@ -491,6 +496,7 @@ class _Splitter:
         return splitter, pending[opening_end:]
 
     frame_only = None
+    filtering = False  # blank rows are dropped (else from BLANK_ROW_FILTER_THRESHOLD rows on)
 
     def feed(self, block: bytes) -> None:
         patterns = self.patterns
@@ -567,7 +573,7 @@ class _Splitter:
             if piece.strip():
                 self._refuse_rows(piece)
             return
-        if self.rows > BLANK_ROW_FILTER_THRESHOLD:
+        if self.filtering or self.rows > BLANK_ROW_FILTER_THRESHOLD:
             # A sheet claiming a million rows of empty strings would make calamine and the
             # reading of rows build a million blank rows: they are dropped here.
             piece = self.patterns.row_element.sub(self._keep_filled_row, piece)

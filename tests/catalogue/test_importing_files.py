@@ -235,9 +235,8 @@ def _text_row(number: int) -> str:
     return f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>x</t></is></c></row>'
 
 
-@pytest.mark.usefixtures("filter_blank_rows")
-def test_row_numbers_whose_rows_the_filter_drops_make_no_chunk_sheet_for_calamine(monkeypatch):
-    # Rows 1,000 … 5,999 (chunks 1 to 5) hold nothing: calamine reads the first chunk only.
+def _chunk_sheets_opened(monkeypatch) -> list:
+    """The names of the sheets the reader writes for calamine, as they are opened."""
     opened = []
     open_sheet = reading._ChunkedWorkbook.open_sheet
 
@@ -246,17 +245,52 @@ def test_row_numbers_whose_rows_the_filter_drops_make_no_chunk_sheet_for_calamin
         return open_sheet(self, name)
 
     monkeypatch.setattr(reading._ChunkedWorkbook, "open_sheet", recording)
-    blank_rows = "".join(_blank_row(number) for number in range(1000, 6000))
-    data = _patch_sheet(
-        xlsx_bytes([valid_row()]),
-        lambda xml: xml.replace("</sheetData>", blank_rows + "</sheetData>"),
-    )
+    return opened
 
-    result = items_import(file=data)
+
+def _with_blank_rows(rows: range, *, claimed: int | None = None) -> bytes:
+    """A valid row 2, then blank rows (cells holding empty strings) numbered `rows`; the used
+    range (<dimension>) claims `claimed` rows if given."""
+
+    def append(xml):
+        if claimed is not None:
+            xml = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="A1:AG{claimed}"', xml)
+        blank_rows = "".join(_blank_row(number) for number in rows)
+        return xml.replace("</sheetData>", blank_rows + "</sheetData>")
+
+    return _patch_sheet(xlsx_bytes([valid_row()]), append)
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+def test_row_numbers_whose_rows_the_filter_drops_make_no_chunk_sheet_for_calamine(monkeypatch):
+    # Rows 1,000 … 5,999 (chunks 1 to 5) hold nothing: calamine reads the first chunk only.
+    opened = _chunk_sheets_opened(monkeypatch)
+
+    result = items_import(file=_with_blank_rows(range(1000, 6000)))
 
     assert result.written, result.plan.file_problem
     assert [row.row for row in result.plan.rows] == [2]
     assert opened == ["s0c0", "s0f"]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "opened_sheets"),
+    [(6_000, ["s0c0", "s0c1", "s0c2", "s0f"]), (1_000_000, ["s0c0", "s0f"])],
+    ids=["its rows", "a million rows"],
+)
+def test_blank_rows_are_dropped_from_the_first_when_the_sheet_claims_more_than_the_threshold(
+    monkeypatch, claimed, opened_sheets
+):
+    # Below the threshold's count of rows, blank rows are read (and skipped) unless the sheet's
+    # used range already claims more: Excel's, when formatting reaches the bottom of the sheet.
+    monkeypatch.setattr(reading, "BLANK_ROW_FILTER_THRESHOLD", 10_000)
+    opened = _chunk_sheets_opened(monkeypatch)
+
+    result = items_import(file=_with_blank_rows(range(1000, 3000), claimed=claimed))
+
+    assert result.written, result.plan.file_problem
+    assert [row.row for row in result.plan.rows] == [2]
+    assert opened == opened_sheets
 
 
 @pytest.mark.parametrize("filtered", [False, True], ids=["kept", "dropped by the filter"])
