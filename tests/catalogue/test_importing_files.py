@@ -273,6 +273,40 @@ def test_row_numbers_whose_rows_the_filter_drops_make_no_chunk_sheet_for_calamin
     assert opened == ["s0c0", "s0f"]
 
 
+@pytest.mark.usefixtures("filter_blank_rows")
+@pytest.mark.parametrize("with_formula", [False, True], ids=["values", "values and a formula"])
+def test_the_blank_row_filter_keeps_every_row_with_a_value_and_drops_rows_of_empty_cells(
+    monkeypatch, with_formula
+):
+    # One row per chunk of row numbers: each row kept makes a chunk sheet for calamine.
+    kept = {
+        1000: '<c r="A1000"><v>0</v></c>',
+        2000: '<c r="A2000" t="inlineStr"><is><r><t>x</t></r></is></c>',
+        3000: '<c r="A3000" t="inlineStr"><is><t xml:space="preserve"> x </t></is></c>',
+        4000: '<c r="A4000" t="b"><v>0</v></c>',
+    }
+    if with_formula:
+        kept[5000] = '<c r="A5000" t="inlineStr"><is><t>y</t></is></c><c r="B5000"><f>1+1</f></c>'
+    blank = (
+        '<row r="{n}" spans="1:33"><c r="A{n}" s="1"/><c r="B{n}"><v></v></c>'
+        '<c r="C{n}" t="inlineStr"><is><t xml:space="preserve">  </t></is></c>'
+        '<c r="D{n}" t="inlineStr"><is><t/></is></c></row>'
+    )
+    rows = "".join(
+        [f'<row r="{n}">{cells}</row>' for n, cells in kept.items()]
+        + [blank.format(n=n) for n in (6000, 6001, 7000)]
+    )
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]), lambda xml: xml.replace("</sheetData>", rows + "</sheetData>")
+    )
+    opened = _chunk_sheets_opened(monkeypatch)
+
+    plan = items_import(file=data, dry_run=True).plan
+
+    assert [row.row for row in plan.rows] == [2, *kept]
+    assert opened == [f"s0c{n}" for n in range(len(kept) + 1)] + ["s0f"]
+
+
 @pytest.mark.parametrize(
     ("claimed", "opened_sheets"),
     [(6_000, ["s0c0", "s0c1", "s0c2", "s0f"]), (1_000_000, ["s0c0", "s0f"])],
