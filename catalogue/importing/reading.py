@@ -49,7 +49,8 @@ _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-# Above this many rows, rows without a value are dropped before calamine reads them.
+# Above this many rows (counted so far, or claimed by the sheet's used range), rows without a
+# value are dropped before calamine reads them.
 BLANK_ROW_FILTER_THRESHOLD = 200_000
 # The contract has about 35 columns; a file may carry a few of its own (ignored). A sheet with
 # values far to the right (16,000 columns × 1,300 rows unpack to 437 MB, within the limits) is
