@@ -104,6 +104,13 @@ def chunks(sequence, size=_SQLITE_SAFE_CHUNK):
         yield sequence[start : start + size]
 
 
+_FOREIGN_KEY_FIELDS = {
+    "department_id": "department",
+    "sector_id": "sector",
+    "main_item_id": "main_item",
+}
+
+
 def existing_items(codes, field_names) -> dict[str, dict]:
     """code -> current values of the items the file names, with their channel ids.
 
@@ -117,11 +124,12 @@ def existing_items(codes, field_names) -> dict[str, dict]:
         *(f"{name}_id" if name in ("department", "sector", "main_item") else name
           for name in field_names if name != "code"),
     ]  # fmt: skip
+    # Each row as a dict keyed by field name (department, not department_id), made at C speed.
+    keys = [_FOREIGN_KEY_FIELDS.get(column, column) for column in columns]
     items = {}
     for chunk in chunks(list(codes)):
-        for row in ServiceItem.objects.filter(code__in=chunk).order_by().values(*columns):
-            for name in ("department", "sector", "main_item"):
-                row[name] = row.pop(f"{name}_id")
+        for values in ServiceItem.objects.filter(code__in=chunk).order_by().values_list(*columns):
+            row = dict(zip(keys, values, strict=True))
             row["mobile_channels"] = []
             items[row["code"]] = row
     by_id = {row["id"]: row for row in items.values()}

@@ -37,10 +37,17 @@ def workbook_rows(data: bytes, *, limit: int) -> int:
 def _sheet_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> int:
     with archive.open(info) as stream:
         head = stream.read(_HEAD_BYTES)
-        if match := _DIMENSION.search(head):
-            return int(match.group(1))
+        if (claimed := claimed_rows(head)) is not None:
+            return claimed
         rows, tail = len(_ROW_START.findall(head)), head[-16:]
         while rows < limit and (chunk := stream.read(_CHUNK_BYTES)):
             rows += len(_ROW_START.findall(tail + chunk)) - len(_ROW_START.findall(tail))
             tail = chunk[-16:]
         return rows
+
+
+def claimed_rows(head: bytes) -> int | None:
+    """The last row of the used range that the head of a sheet's XML claims (its
+    <dimension>), or None without one. A claim, not a count: the file may lie."""
+    match = _DIMENSION.search(head)
+    return int(match.group(1)) if match else None

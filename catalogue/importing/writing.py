@@ -71,10 +71,20 @@ def _lock_and_check(plan: ImportPlan, *, allowed_departments=None):
     written = [row for row in plan.rows if row.action in (NEW, UPDATE)]
     stale, foreign, found = [], set(), set()
     stored_datetime = _converter("updated_at")
+    # Each distinct timestamp is converted once, stored and planned: the items an import wrote
+    # share one (10,000 conversions of each kind took 0.06 s of a 10,000-row re-import).
+    stored, planned = {}, {}
     for pk, updated_at, department_id in _locked_items(sorted(read)):
         found.add(pk)
         row = read[pk]
-        if row.updated_at is None or parse_datetime(row.updated_at) != stored_datetime(updated_at):
+        if row.updated_at is None:
+            stale.append(row.code)
+            continue
+        if (stored_at := stored.get(updated_at)) is None:
+            stored_at = stored[updated_at] = stored_datetime(updated_at)
+        if (planned_at := planned.get(row.updated_at)) is None:
+            planned_at = planned[row.updated_at] = parse_datetime(row.updated_at)
+        if planned_at != stored_at:
             stale.append(row.code)
         elif allowed_departments is not None and department_id not in allowed_departments:
             foreign.add(department_id)

@@ -224,6 +224,131 @@ def test_formula_without_value_is_still_reported_after_blank_row_filtering():
     assert error.problem == messages.FORMULA_WITHOUT_VALUE
 
 
+def _blank_row(number: int) -> str:
+    return (
+        f'<row r="{number}"><c r="A{number}" s="0"/><c r="B{number}" t="inlineStr">'
+        f"<is><t></t></is></c></row>"
+    )
+
+
+def _text_row(number: int) -> str:
+    return f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>x</t></is></c></row>'
+
+
+def _chunk_sheets_opened(monkeypatch) -> list:
+    """The names of the sheets the reader writes for calamine, as they are opened."""
+    opened = []
+    open_sheet = reading._ChunkedWorkbook.open_sheet
+
+    def recording(self, name):
+        opened.append(name)
+        return open_sheet(self, name)
+
+    monkeypatch.setattr(reading._ChunkedWorkbook, "open_sheet", recording)
+    return opened
+
+
+def _with_blank_rows(rows: range, *, claimed: int | None = None) -> bytes:
+    """A valid row 2, then blank rows (cells holding empty strings) numbered `rows`; the used
+    range (<dimension>) claims `claimed` rows if given."""
+
+    def append(xml):
+        if claimed is not None:
+            xml = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="A1:AG{claimed}"', xml)
+        blank_rows = "".join(_blank_row(number) for number in rows)
+        return xml.replace("</sheetData>", blank_rows + "</sheetData>")
+
+    return _patch_sheet(xlsx_bytes([valid_row()]), append)
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+def test_row_numbers_whose_rows_the_filter_drops_make_no_chunk_sheet_for_calamine(monkeypatch):
+    # Rows 1,000 … 5,999 (chunks 1 to 5) hold nothing: calamine reads the first chunk only.
+    opened = _chunk_sheets_opened(monkeypatch)
+
+    result = items_import(file=_with_blank_rows(range(1000, 6000)))
+
+    assert result.written, result.plan.file_problem
+    assert [row.row for row in result.plan.rows] == [2]
+    assert opened == ["s0c0", "s0f"]
+
+
+@pytest.mark.usefixtures("filter_blank_rows")
+@pytest.mark.parametrize("with_formula", [False, True], ids=["values", "values and a formula"])
+def test_the_blank_row_filter_keeps_every_row_with_a_value_and_drops_rows_of_empty_cells(
+    monkeypatch, with_formula
+):
+    # One row per chunk of row numbers: each row kept makes a chunk sheet for calamine.
+    kept = {
+        1000: '<c r="A1000"><v>0</v></c>',
+        2000: '<c r="A2000" t="inlineStr"><is><r><t>x</t></r></is></c>',
+        3000: '<c r="A3000" t="inlineStr"><is><t xml:space="preserve"> x </t></is></c>',
+        4000: '<c r="A4000" t="b"><v>0</v></c>',
+    }
+    if with_formula:
+        kept[5000] = '<c r="A5000" t="inlineStr"><is><t>y</t></is></c><c r="B5000"><f>1+1</f></c>'
+    blank = (
+        '<row r="{n}" spans="1:33"><c r="A{n}" s="1"/><c r="B{n}"><v></v></c>'
+        '<c r="C{n}" t="inlineStr"><is><t xml:space="preserve">  </t></is></c>'
+        '<c r="D{n}" t="inlineStr"><is><t/></is></c></row>'
+    )
+    rows = "".join(
+        [f'<row r="{n}">{cells}</row>' for n, cells in kept.items()]
+        + [blank.format(n=n) for n in (6000, 6001, 7000)]
+    )
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]), lambda xml: xml.replace("</sheetData>", rows + "</sheetData>")
+    )
+    opened = _chunk_sheets_opened(monkeypatch)
+
+    plan = items_import(file=data, dry_run=True).plan
+
+    assert [row.row for row in plan.rows] == [2, *kept]
+    assert opened == [f"s0c{n}" for n in range(len(kept) + 1)] + ["s0f"]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "opened_sheets"),
+    [(6_000, ["s0c0", "s0c1", "s0c2", "s0f"]), (1_000_000, ["s0c0", "s0f"])],
+    ids=["its rows", "a million rows"],
+)
+def test_blank_rows_are_dropped_from_the_first_when_the_sheet_claims_more_than_the_threshold(
+    monkeypatch, claimed, opened_sheets
+):
+    # Below the threshold's count of rows, blank rows are read (and skipped) unless the sheet's
+    # used range already claims more: Excel's, when formatting reaches the bottom of the sheet.
+    monkeypatch.setattr(reading, "BLANK_ROW_FILTER_THRESHOLD", 10_000)
+    opened = _chunk_sheets_opened(monkeypatch)
+
+    result = items_import(file=_with_blank_rows(range(1000, 3000), claimed=claimed))
+
+    assert result.written, result.plan.file_problem
+    assert [row.row for row in result.plan.rows] == [2]
+    assert opened == opened_sheets
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["kept", "dropped by the filter"])
+def test_rows_going_back_and_forth_between_chunks_are_refused_beyond_the_chunk_limit(
+    monkeypatch, filtered
+):
+    # Each return to an earlier chunk of row numbers starts a chunk: rows 2, 1,000, 3, 1,001,
+    # 4, 1,002 and 5 start seven, the sixth at row 1,002, whether or not rows 1,000 … 1,002
+    # are blank rows that the filter drops.
+    monkeypatch.setattr(reading, "MAX_CHUNKS", 5)
+    if filtered:
+        monkeypatch.setattr(reading, "BLANK_ROW_FILTER_THRESHOLD", 0)
+    far = _blank_row if filtered else _text_row
+    rows = far(1000) + _text_row(3) + far(1001) + _text_row(4) + far(1002) + _text_row(5)
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]), lambda xml: xml.replace("</sheetData>", rows + "</sheetData>")
+    )
+
+    assert _file_problem(data) == messages.ROWS_OUT_OF_PLACE.format(row="1002")
+
+    monkeypatch.setattr(reading, "MAX_CHUNKS", 7)
+    assert items_import(file=data, dry_run=True).plan.file_problem is None
+
+
 def test_a_row_of_spaces_only_counts_as_blank():
     result = items_import(file=xlsx_bytes([valid_row(), ["  ", "\u3000"]]))
 
