@@ -724,10 +724,11 @@ def _read_values(path: str, entries, candidates, scans) -> tuple[Sheet, _SheetEn
     sheet = Sheet(
         header=header,
         header_row=header_row,
-        rows=_data_rows(rows.after_header, rows),
+        rows=(),
         first_column=rows.first_column or 0,
         name=name,
     )
+    sheet.rows = _data_rows(rows.after_header, rows, sheet)
     return sheet, entry
 
 
@@ -797,13 +798,31 @@ def _find_header(rows):
     return header_row, header, itertools.chain(after, rows), False
 
 
-def _data_rows(rows, source):
-    """The non-blank rows, streamed (the plan keeps what it needs, not the whole sheet)."""
+def _data_rows(rows, source, sheet):
+    """The non-blank rows, streamed (the plan keeps what it needs, not the whole sheet).
+
+    A row whose only content is formulas without a saved result (or error values) is a row
+    the person filled in, though calamine reads nothing there, not even the row: it is given
+    in its place, without cells, so that the plan reports those cells
+    (sheet.formula_cells_without_value, found before the rows are read)."""
     del source  # referenced only to keep the workbook open while rows are read
+    unread = sorted({number for number, _column in sheet.formula_cells_without_value}, reverse=True)
+    while unread and unread[-1] <= sheet.header_row:
+        unread.pop()
     for number, cells in rows:
-        # Real files end with many blank rows (a claimed 1,000,000): skip them at C speed.
-        if cells.count("") != len(cells) and any(_filled(cell) for cell in cells):
-            yield number, cells
+        while unread and unread[-1] <= number:
+            formula_row = unread.pop()
+            if formula_row < number:
+                yield formula_row, []
+            else:
+                yield number, cells
+                break
+        else:
+            # Real files end with many blank rows (a claimed 1,000,000): skip them at C speed.
+            if cells.count("") != len(cells) and any(_filled(cell) for cell in cells):
+                yield number, cells
+    while unread:
+        yield unread.pop(), []
 
 
 def _filled(cell) -> bool:

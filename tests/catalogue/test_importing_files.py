@@ -16,7 +16,7 @@ from django.test import override_settings
 from catalogue.importing import messages, reading
 from catalogue.importing import plan as plan_module
 from catalogue.importing.columns import HEADERS
-from catalogue.importing.reading import OLE_SIGNATURE
+from catalogue.importing.reading import OLE_SIGNATURE, read_sheet
 from catalogue.models import ServiceItem
 from catalogue.services.importing import items_import
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
@@ -139,6 +139,41 @@ def test_formula_without_a_cached_value_is_a_row_error():
     assert (error.row, error.column) == (2, "事项名称")
     assert error.problem == messages.FORMULA_WITHOUT_VALUE
     assert ServiceItem.objects.count() == 0
+
+
+def test_a_row_holding_only_a_formula_without_a_cached_value_is_a_row_error_not_skipped():
+    # The reader sees no value in such a row; it is still a row the person filled in.
+    data = xlsx_bytes([valid_row(), {"事项名称": '=CONCATENATE("施工","许可")'}])
+
+    result = items_import(file=data)
+
+    assert not result.written
+    assert {error.row for error in result.plan.errors} == {3}
+    assert (3, "事项名称", messages.FORMULA_WITHOUT_VALUE) in [
+        (error.row, error.column, error.problem) for error in result.plan.errors
+    ]
+    assert ServiceItem.objects.count() == 0
+
+
+def test_rows_of_only_formulas_without_values_are_reported_in_their_places():
+    def formulas_only(xml):
+        # Rows 3 and 5 hold only a formula without a saved result, between and after valid
+        # items; calamine reads nothing of them.
+        return xml.replace(
+            "</sheetData>",
+            '<row r="5"><c r="B5"><f>1+1</f></c></row></sheetData>',
+        )
+
+    data = xlsx_bytes(
+        [
+            valid_row(),
+            {"事项名称": "=A1"},
+            valid_row(实施编码="11440300MB2C0000000000000000002"),
+        ]
+    )
+    sheet = read_sheet(_patch_sheet(data, formulas_only))
+
+    assert [number for number, _cells in sheet.rows] == [2, 3, 4, 5]
 
 
 def test_a_sheet_claiming_a_million_mostly_blank_rows_imports_its_real_rows():
