@@ -89,3 +89,21 @@ def test_a_report_under_bad_filters_is_refused_in_chinese_and_not_kept(client, s
     assert response.status_code == 400
     assert response.json() == {"errors": {"tier": [filters.INVALID_TIER % {"value": "9"}]}}
     assert not IssuedReport.objects.exists()
+
+
+def test_a_frozen_report_whose_department_is_gone_is_not_compared_with_the_live_one(
+    client, supervisor, own_item
+):
+    department = own_item.department
+    client.force_login(supervisor)
+    _issue(client, query=f"department={department.pk}&compare_to=")
+    issued = IssuedReport.objects.get()
+    own_item.delete()
+    department.delete()
+
+    response = client.get(reverse("reports:issued-compare", args=[issued.pk]), {"with": "live"})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["department"]
+    # The frozen report itself is kept as it was.
+    assert client.get(reverse("reports:issued-summary", args=[issued.pk])).json() == issued.summary
