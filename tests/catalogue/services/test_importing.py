@@ -4,12 +4,14 @@ confirmation may write. The import's checks are in tests/catalogue/test_importin
 import io
 
 import pytest
+from django.contrib.auth.models import User
 
-from catalogue.importing import PlanWithErrors, messages
+from catalogue.importing import PlanWithErrors, StalePlan, messages
 from catalogue.importing.store import plan_keep
-from catalogue.models import ImportBatch, ServiceItem
+from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
 from catalogue.services.importing import items_import, items_import_confirm, items_import_plan
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
+from tests.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 
@@ -39,3 +41,23 @@ def test_a_kept_plan_with_errors_is_never_written(centre_admin):
 
     assert refused.value.message == messages.NOTHING_WRITTEN
     assert not ServiceItem.objects.exists() and not ImportBatch.objects.exists()
+
+
+def test_a_confirm_after_the_user_lost_the_department_an_item_is_moved_from_is_refused(
+    dept_staff, department, other_department
+):
+    DepartmentMembership.objects.create(user=dept_staff, department=other_department)
+    ServiceItemFactory(code="MV-1", department=department, name="迁移的事项")
+    plan = items_import_plan(
+        rows=[valid_row(实施编码="MV-1", 实施主体=other_department.name)], user=dept_staff
+    )
+    assert plan.counts["update"] == 1
+    token = plan_keep(plan=plan, user=dept_staff, file_hash="0" * 64, file_name="迁移.xlsx")
+    DepartmentMembership.objects.filter(user=dept_staff, department=department).delete()
+    confirming = User.objects.get(pk=dept_staff.pk)  # the confirm's request, a later one
+
+    with pytest.raises(StalePlan) as refused:
+        items_import_confirm(token=token, file_hash="0" * 64, user=confirming)
+
+    assert refused.value.message == messages.SCOPE_CHANGED.format(departments=department.name)
+    assert ServiceItem.objects.get(code="MV-1").department == department
