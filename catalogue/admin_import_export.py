@@ -275,10 +275,12 @@ class ServiceItemImportExportMixin(ImportExportMixin):
         sheet = earlier.get("sheet") or request.POST.get("sheet") or None
         mapping = dict(earlier.get("mapping") or {})
         plan = items_import_plan(file=data, user=request.user, sheet=sheet, mapping=mapping)
+        # Only what the posted page asked: a sheet just chosen may have columns of its own to
+        # place, which the next page asks for (not refused here as missing).
         form = ItemImportChoiceForm(
             request.POST,
             sheets=plan.sheet_choices,
-            unplaced=dict.fromkeys(headers, ()) | plan.unplaced,
+            unplaced={header: plan.unplaced.get(header, ()) for header in headers},
         )
         if not form.is_valid():
             return self._ask_choices(request, plan, token, sheet=sheet, mapping=mapping, form=form)

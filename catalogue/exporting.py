@@ -332,12 +332,10 @@ def _add_validation(sheet, index, column, length, list_index):
         "source": f"='{LISTS_SHEET}'!${letter}$2:${letter}${length + 1}",
         "input_title": column.header[:32],
         "input_message": str(column.allowed or _("请从下拉列表中选择"))[:255],
-        "error_type": "warning" if not multiple else "information",
+        "error_type": "warning",
         "error_title": column.header[:32],
         "error_message": str(_("该值不在下拉列表中；导入时会再检查（也接受代码、繁体字等写法）。")),
     }
-    if multiple:
-        options["show_error"] = False
     sheet.data_validation(1, index, LAST_TEMPLATE_ROW - 1, index, options)
 
 

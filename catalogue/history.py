@@ -77,10 +77,10 @@ def _later_records() -> QuerySet:
     )
 
 
-def history_validity_close(item_ids: Iterable[int] | QuerySet | None) -> int:
-    """Close each still-open record of these items (all items: None) that a later record
-    supersedes: its valid_until becomes the next record's history_date. One statement per
-    900 ids (or one for a queryset of ids); returns the number of records closed.
+def history_validity_close(item_ids: Iterable[int] | QuerySet) -> int:
+    """Close each still-open record of these items that a later record supersedes: its
+    valid_until becomes the next record's history_date. One statement per 900 ids (or one for
+    a queryset of ids); returns the number of records closed.
 
     Every writer of records calls this after writing them, so at most one record per item is
     open: the current one (or the 删除 record of a deleted item).
@@ -88,8 +88,6 @@ def history_validity_close(item_ids: Iterable[int] | QuerySet | None) -> int:
     later = _later_records()
     records = HistoricalServiceItem.objects.filter(valid_until__isnull=True).filter(Exists(later))
     next_date = Subquery(later.order_by("history_date", "history_id").values("history_date")[:1])
-    if item_ids is None:
-        return records.update(valid_until=next_date)
     if isinstance(item_ids, QuerySet):
         return records.filter(id__in=item_ids).update(valid_until=next_date)
     item_ids = sorted(set(item_ids))
@@ -140,23 +138,10 @@ def history_records_insert_select(
     about to be set), so nothing is built row by row in Python. Returns the number of records.
 
     The ORM alternative (history_records_bulk_create) prepares every value of every record in
-    Python; for 10,000 items that costs as much as the items' own bulk insert.
+    Python; for 10,000 items that costs as much as the items' own bulk insert. The channels'
+    SQL is PostgreSQL's or SQLite's, the two databases the project runs on.
     """
     connection = connections[router.db_for_write(HistoricalServiceItem)]
-    if connection.vendor not in {"postgresql", "sqlite"}:
-        items = list(items)
-        for name, value in (overrides or {}).items():
-            for item in items:
-                setattr(item, name, value)
-        return len(
-            history_records_bulk_create(
-                items,
-                history_type=history_type,
-                user=user,
-                source=source,
-                import_batch=import_batch,
-            )
-        )
     qn = connection.ops.quote_name
     overrides = overrides or {}
     if user is not None and not user.is_authenticated:

@@ -227,6 +227,8 @@ def parse_item_type(raw):
     if text == "":
         raise CellProblem(messages.REQUIRED)
     match = _CODE_AND_LABEL.match(text)
+    if match and match.group(1) and match.group(3):
+        match = None  # two codes (01 20), or one number of 3–4 digits: 100 is not 10
     code = match and (match.group(1) or match.group(3))
     label = match and match.group(2)
     problem = messages.NOT_A_CHOICE.format(

@@ -34,10 +34,6 @@ class ImportResult:
     unchanged_ids: list = field(default_factory=list)
     user: object = None
 
-    @property
-    def has_errors(self):
-        return self.plan.has_errors
-
     def summary(self):
         return self.plan.summary()
 

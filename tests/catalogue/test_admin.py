@@ -2,7 +2,10 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import translation
@@ -17,7 +20,9 @@ from catalogue.choices import (
     Tier,
     tier_span_label,
 )
-from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from catalogue.models import Department, ImportBatch, MainItem, MobileChannel, Sector, ServiceItem
+from catalogue.services.importing import items_import
+from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.catalogue.rule_cases import resolve, rule_case_params, valid_item_values
 from tests.factories import MainItemFactory, ServiceItemFactory
 
@@ -768,3 +773,53 @@ def test_a_mobile_channel_in_use_by_many_items_lists_some_and_counts_all(
     assert response.status_code == 200
     assert response.context["protected"][-1] == "……共 3 个事项使用"
     assert MobileChannel.objects.filter(pk=refs.channel.pk).exists()
+
+
+# --- actions, guards and the batch's file ------------------------------------------------------
+
+
+def test_the_activate_action_puts_the_selected_items_back_in_use_and_says_how_many(
+    admin_client, own_item, other_item
+):
+    ServiceItem.objects.update(status=ItemStatus.SUSPENDED)
+
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "activate_items", "_selected_action": [own_item.pk], "post": "yes"},
+    )
+
+    assert dict(ServiceItem.objects.values_list("name", "status")) == {
+        "本部门事项": ItemStatus.ACTIVE,
+        "他部门事项": ItemStatus.SUSPENDED,
+    }
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["已将 1 个事项设为“在用”。"]
+    assert own_item.history.latest().history_type == "~"
+
+
+def test_saving_an_item_of_another_department_is_refused_even_past_the_form(
+    rf, dept_staff, other_item
+):
+    request = rf.post("/")
+    request.user = dept_staff
+    model_admin = admin.site.get_model_admin(ServiceItem)
+    other_item.name = "改过的名称"
+
+    with pytest.raises(PermissionDenied):
+        model_admin.save_model(request, other_item, form=None, change=True)
+    assert ServiceItem.objects.get(pk=other_item.pk).name == "他部门事项"
+
+
+def test_a_batchs_file_is_refused_to_its_importer_once_their_role_is_gone(
+    client, dept_staff, sector
+):
+    data = xlsx_bytes([valid_row()])
+    items_import(file=data, user=dept_staff, file_name="部门事项.xlsx", keep_file=True)
+    batch = ImportBatch.objects.get()
+    url = reverse("admin:catalogue_importbatch_upload", args=[batch.pk])
+    client.force_login(dept_staff)
+    assert client.get(url).content == data
+
+    dept_staff.groups.clear()
+
+    assert client.get(url).status_code == 403

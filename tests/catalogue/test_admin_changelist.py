@@ -12,9 +12,18 @@ from django.urls import reverse
 
 from catalogue.admin_changelist import IdPagePaginator, column_value_counts
 from catalogue.choices import HandlingType, ItemStatus, Tier
-from catalogue.models import Department, MainItem, MobileChannel, Sector, ServiceItem
+from catalogue.models import (
+    Department,
+    ImportBatch,
+    MainItem,
+    MobileChannel,
+    Sector,
+    ServiceItem,
+)
 from catalogue.services.facet_counts import item_facet_counts_kept
+from catalogue.services.importing import items_import
 from demo.services import demo_catalogue_load
+from tests.catalogue.importing_support import valid_row
 from tests.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +91,24 @@ def test_tier_facets_count_within_the_other_filters(admin_client, refs):
     assert departments[refs.department.name] == 1
     assert departments[refs.other_department.name] == 1
     assert shown_codes(response) == [ServiceItem.objects.get(tiers=Tier.CITY).code]
+
+
+def test_the_import_batch_filter_counts_the_batchs_items_within_the_other_filters(
+    admin_client, refs
+):
+    items_import(rows=[valid_row(实施编码="B-1"), valid_row(实施编码="B-2", 事项状态="暂停")])
+    ServiceItemFactory(department=refs.department, sector=refs.sector)  # in no batch
+    batch = ImportBatch.objects.get()
+
+    response = admin_client.get(
+        CHANGELIST, {"_facets": "1", "import_batch": batch.pk, "status__exact": "active"}
+    )
+
+    assert shown_codes(response) == ["B-1"]
+    # Counted without its own choice, within the status filter: B-1 alone.
+    assert facet_counts(response, "导入批次") == {str(batch): 1}
+    assert facet_counts(response, "事项状态")["在用"] == 1
+    assert facet_counts(response, "事项状态")["暂停"] == 1
 
 
 @pytest.mark.parametrize("count", [3, 60])

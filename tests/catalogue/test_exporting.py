@@ -273,3 +273,13 @@ def test_failing_rows_file_writes_uploaded_headers_exactly_as_text(header):
     assert titles == ["行号", *HEADERS, expected, "错误"]
     assert all(cell.data_type == "s" and cell.font.bold for cell in sheet[1])
     assert sheet.cell(2, len(titles)).value.startswith("第 2 行")
+
+
+def test_failing_rows_file_leaves_a_column_without_a_title_untitled():
+    plan = items_import_plan(rows=[{**valid_row(办件类型="马上办"), "": "无标题列的值"}])
+
+    sheet = openpyxl.load_workbook(io.BytesIO(error_rows_xlsx_bytes(plan))).worksheets[0]
+
+    assert [cell.value for cell in sheet[1]] == ["行号", *HEADERS, None, "错误"]
+    assert sheet.cell(1, len(HEADERS) + 2).font.bold  # blank, with the header's format
+    assert sheet.cell(2, len(HEADERS) + 2).value == "无标题列的值"

@@ -1,7 +1,9 @@
 """The audit trail: who, when, how and what changed, for each door that writes an item."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from simple_history.models import DeletedObject
 
 from catalogue.choices import ChangeSource, HandlingType, ItemStatus, Tier
 from catalogue.history import (
@@ -11,7 +13,7 @@ from catalogue.history import (
     history_records_insert_select,
     record_changes,
 )
-from catalogue.models import ImportBatch, MobileChannel, ServiceItem
+from catalogue.models import ImportBatch, MainItem, MobileChannel, ServiceItem
 from catalogue.services.import_batches import import_batch_record
 from catalogue.services.items import (
     service_item_create,
@@ -261,6 +263,43 @@ def test_display_value_speaks_chinese():
     assert display_value(fields["item_type"], "licensing") == "行政许可"
     assert display_value(fields["mobile_services"], 3) == "查阅、预约"
     assert display_value(fields["legal_limit"], None) == "（空）"
+
+
+def test_display_value_names_a_deleted_reference_by_its_number():
+    field = ServiceItem._meta.get_field("main_item")
+
+    assert display_value(field, DeletedObject(MainItem, 7)) == "已删除的主项（编号 7）"
+    assert display_value(field, DeletedObject(MainItem, None)) == "（空）"
+
+
+@pytest.mark.parametrize("write", ["insert_select", "bulk_create"])
+def test_bulk_records_written_for_an_anonymous_user_name_no_user(write, own_item):
+    if write == "insert_select":
+        history_records_insert_select(
+            ServiceItem.objects.filter(pk=own_item.pk),
+            history_type="~",
+            user=AnonymousUser(),
+            source=ChangeSource.ACTION,
+        )
+    else:
+        history_records_bulk_create(
+            [own_item], history_type="~", user=AnonymousUser(), source=ChangeSource.ACTION
+        )
+
+    record = latest(own_item)
+    assert (record.history_type, record.history_user, record.change_source) == (
+        "~",
+        None,
+        ChangeSource.ACTION,
+    )
+
+
+def test_bulk_records_of_no_items_are_none_and_cost_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert (
+            history_records_bulk_create([], history_type="+", user=None, source=ChangeSource.IMPORT)
+            == []
+        )
 
 
 # --- import batches ------------------------------------------------------------------------

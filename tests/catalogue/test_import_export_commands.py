@@ -5,8 +5,10 @@ from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
 from catalogue.importing import messages
+from catalogue.importing.columns import COLUMN_BY_FIELD
 from catalogue.models import DepartmentMembership, ImportBatch, ServiceItem
 from catalogue.roles import DEPARTMENT_STAFF, SUPERVISOR
+from catalogue.services.importing import items_import_plan
 from catalogue.services.roles import roles_setup
 from tests.catalogue.importing_support import valid_row, xlsx_bytes
 from tests.factories import UserFactory
@@ -169,3 +171,17 @@ def test_import_items_says_which_columns_it_set_aside(tmp_path, capsys):
 
     assert capsys.readouterr().err == "以下列不属于模板，已忽略：备注。\n"
     assert ServiceItem.objects.count() == 1
+
+
+def test_import_items_warns_on_stderr_of_counted_columns_the_file_lacks(tmp_path, capsys):
+    header = COLUMN_BY_FIELD["instant_approval"].header
+    row = {name: value for name, value in valid_row().items() if name != header}
+    (warning,) = items_import_plan(rows=[row]).warnings  # for the one new item
+    path = tmp_path / "items.xlsx"
+    path.write_bytes(xlsx_bytes([row], headers=list(row)))
+
+    call_command("import_items", str(path))
+
+    assert header in warning
+    assert capsys.readouterr().err == f"{warning}\n"
+    assert ServiceItem.objects.get().instant_approval is False  # the default, as warned

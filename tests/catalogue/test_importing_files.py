@@ -26,17 +26,26 @@ pytestmark = pytest.mark.usefixtures("department", "other_department", "sector")
 SHEET = "xl/worksheets/sheet1.xml"
 
 
-def _patch_sheet(data: bytes, transform) -> bytes:
-    """The same workbook with its first sheet's XML passed through `transform`."""
+def _patch_sheet(data: bytes, transform, member: str = SHEET) -> bytes:
+    """The same workbook with its first sheet's XML (or `member`) passed through `transform`."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist():
             content = source.read(name)
-            if name == SHEET:
+            if name == member:
                 content = transform(content.decode()).encode()
             target.writestr(name, content)
     return out.getvalue()
+
+
+def _workbook(build) -> bytes:
+    """A workbook that `build(workbook)` filled in (openpyxl)."""
+    workbook = openpyxl.Workbook()
+    build(workbook)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
 
 
 def _file_problem(data):
@@ -620,3 +629,63 @@ def test_the_cell_budget_admits_100000_full_rows_of_the_template_and_its_header_
     rows, partial_row = divmod(reading.MAX_FILLED_CELLS, len(HEADERS))
 
     assert (rows, partial_row) == (100_000 + 1, 0)
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda xml: re.sub(r"<sheets>.*</sheets>", "<sheets/>", xml),
+        lambda xml: xml.replace('r:id="rId1"', 'r:id="rId99"'),  # no part behind the sheet
+    ],
+    ids=["no sheet listed", "sheet without its part"],
+)
+def test_a_workbook_without_a_readable_sheet_is_refused(transform):
+    data = _patch_sheet(xlsx_bytes([valid_row()]), transform, member="xl/workbook.xml")
+
+    assert _file_problem(data) == messages.NO_SHEET
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda xml: xml.replace("</sheetData>", ""),
+        lambda xml: xml.replace("worksheet", "worksheat"),  # no worksheet at the root
+    ],
+    ids=["rows never closed", "not a worksheet"],
+)
+def test_a_sheet_whose_xml_is_cut_or_is_no_worksheet_is_refused_as_corrupt(transform):
+    assert _file_problem(_patch_sheet(xlsx_bytes([valid_row()]), transform)) == messages.CORRUPT
+
+
+def test_a_sheet_without_any_rows_element_is_read_as_empty():
+    data = _patch_sheet(
+        xlsx_bytes([valid_row()]), lambda xml: re.sub(r"<sheetData>.*</sheetData>", "", xml)
+    )
+
+    assert _file_problem(data) == messages.NO_HEADER
+
+
+def _notes_then_items(workbook):
+    notes = workbook.active
+    notes.title = "填表说明"
+    notes.append(["本表由住房和建设局填写"])
+    notes.append(["请勿修改列标题"])
+    items = workbook.create_sheet("事项")
+    items.append(list(HEADERS))
+    items.append([valid_row(实施编码="N-1")[header] for header in HEADERS])
+
+
+def test_the_items_are_read_from_the_sheet_holding_the_header_after_a_sheet_of_notes():
+    result = items_import(file=_workbook(_notes_then_items))
+
+    assert result.plan.sheet_name == "事项"
+    assert list(ServiceItem.objects.values_list("code", flat=True)) == ["N-1"]
+
+
+def test_a_sheet_named_that_the_file_does_not_hold_is_refused_listing_its_sheets():
+    result = items_import(file=_workbook(_notes_then_items), sheet="民政局")
+
+    assert result.plan.file_problem == messages.UNKNOWN_SHEET.format(
+        sheet="民政局", sheets="“填表说明”、“事项”"
+    )
+    assert not ServiceItem.objects.exists()

@@ -51,3 +51,16 @@ def test_a_sheet_without_a_used_range_has_its_rows_counted():
 def test_a_file_that_is_no_workbook_counts_no_rows():
     assert workbook_rows(b"not a zip", limit=100) == 0
     assert workbook_rows(b"PK\x03\x04broken", limit=100) == 0
+
+
+def test_a_long_sheet_without_a_used_range_has_every_row_counted_past_its_first_kilobytes():
+    stream = io.BytesIO()
+    workbook = xlsxwriter.Workbook(stream)
+    sheet = workbook.add_worksheet("事项")
+    for row in range(1000):  # about 45 KB of XML: rows counted after the first 16 KB
+        sheet.write(row, 0, row)
+    workbook.close()
+    data = _without_dimension(stream.getvalue())
+
+    assert len(zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")) > 32 * 1024
+    assert workbook_rows(data, limit=10_000) == 1000

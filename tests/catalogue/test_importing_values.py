@@ -1,5 +1,9 @@
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from catalogue.choices import (
     HandlingType,
@@ -15,6 +19,7 @@ from catalogue.importing import messages
 from catalogue.importing.values import (
     CellProblem,
     cell_text,
+    code_cell_text,
     code_text,
     parse_bool,
     parse_handling_type,
@@ -26,6 +31,7 @@ from catalogue.importing.values import (
     parse_status,
     parse_tiers,
     split_values,
+    time_limit_parser,
     whole_number_parser,
 )
 from catalogue.spreadsheet_text import neutralise_formula
@@ -247,3 +253,88 @@ def test_formula_like_text_is_neutralised_and_read_back_unchanged(text):
 
 def test_ordinary_text_is_not_neutralised():
     assert neutralise_formula("0755-123") == "0755-123"
+
+
+def test_full_width_and_no_break_spaces_inside_a_text_cell_become_plain_spaces():
+    assert cell_text("\ufeff粤\u3000省事\xa0 ") == "粤 省事"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (True, "是"),  # a TRUE/FALSE cell
+        (False, "否"),
+        (Decimal("1.50"), "1.50"),
+        (datetime.date(2026, 12, 1), "2026-12-01"),
+        (SafeString(" 粤\u3000省事 "), "粤 省事"),  # a str subclass is read as text too
+        (SafeString("'=1+1"), "=1+1"),  # and its formula guard is taken off
+    ],
+)
+def test_cells_that_are_not_plain_text_read_as_their_text(raw, expected):
+    assert cell_text(raw) == expected
+
+
+def test_blank_required_choice_is_required():
+    with pytest.raises(CellProblem) as problem:
+        parse_handling_type(" ")
+    assert problem.value.message == messages.REQUIRED
+
+
+def test_blank_item_type_is_required():
+    with pytest.raises(CellProblem) as problem:
+        parse_item_type("")
+    assert problem.value.message == messages.REQUIRED
+
+
+# Two codes, or a number of three or four digits, name no type: 100 is not 10, nor 2021 20.
+@pytest.mark.parametrize("raw", ["100", "2021", 2021, 2021.0, "01 20", "10-21", "1 行政许可 2 3"])
+def test_item_type_of_no_code_and_label_shape_lists_the_labels_and_codes(raw):
+    with pytest.raises(CellProblem) as problem:
+        parse_item_type(raw)
+    assert str(problem.value.message).startswith("不是可选值。可填：行政许可、行政处罚")
+    assert "01–10" in str(problem.value.message)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (5, 5),
+        ("5个工作日", (5, TimeUnit.WORKING_DAY.value)),
+        ("５ 自然日", (5, TimeUnit.NATURAL_DAY.value)),
+        ("5天", (5, "days")),
+        ("即办", 0),
+        ("无", None),
+    ],
+)
+def test_time_limits_read_the_number_and_the_unit_the_cell_gives(raw, expected):
+    assert time_limit_parser(minimum=0, maximum=999, default=None)(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["三个工作日", "5周", "1000", 1000, "1000工作日"])
+def test_time_limits_that_are_no_number_in_range_are_refused_with_the_range(raw):
+    parse = time_limit_parser(minimum=0, maximum=999, default=None)
+    with pytest.raises(CellProblem) as problem:
+        parse(raw)
+    assert problem.value.message == messages.NOT_A_WHOLE_NUMBER.format(minimum=0, maximum=999)
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (datetime.datetime(2026, 1, 20), "2026-01-20"),  # midnight: the date alone
+        (datetime.datetime(2026, 1, 20, 8, 30), "2026-01-20T08:30:00"),
+        (datetime.timedelta(days=20), "20 days, 0:00:00"),  # a duration format
+    ],
+)
+def test_a_date_or_duration_in_a_time_limit_cell_is_refused_showing_it(raw, shown):
+    parse = time_limit_parser(minimum=0, maximum=999, default=None)
+    with pytest.raises(CellProblem) as problem:
+        parse(raw)
+    assert problem.value.message == messages.DATE_IN_NUMBER_CELL.format(date=shown)
+
+
+@pytest.mark.parametrize("raw", ["9.14403E+17", " 4.4e12 "])
+def test_a_code_typed_as_text_in_e_notation_is_refused_as_rounded(raw):
+    with pytest.raises(CellProblem) as problem:
+        code_cell_text(raw)
+    assert problem.value.message == messages.CODE_ROUNDED

@@ -1,8 +1,11 @@
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.db import DatabaseError, connection
 from django.db.migrations.recorder import MigrationRecorder
+
+from config import health
 
 
 @pytest.mark.django_db
@@ -73,3 +76,18 @@ def test_healthz_is_exempt_from_the_https_redirect(client, settings):
 
     assert client.get("/healthz").status_code == 200
     assert client.get("/admin/login/").status_code == 301
+
+
+def test_a_squashed_migration_counts_as_applied_when_everything_it_replaces_is(monkeypatch):
+    squashed = ("catalogue", "0001_squashed_0003")
+    replaced = [("catalogue", "0001_initial"), ("catalogue", "0002_a"), ("catalogue", "0003_b")]
+    monkeypatch.setattr(
+        health,
+        "_migrations_on_disk",
+        lambda: (frozenset({squashed}), {squashed: SimpleNamespace(replaces=replaced)}),
+    )
+
+    assert health.unapplied_migrations(set(replaced)) == []
+    assert health.unapplied_migrations({squashed}) == []
+    # Only part of it: the squashed migration still has to run.
+    assert health.unapplied_migrations(set(replaced[:2])) == ["catalogue.0001_squashed_0003"]

@@ -1,5 +1,7 @@
 """Reports as issued: kept exactly, listed, downloadable, comparable; who may freeze them."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -89,3 +91,24 @@ def test_a_report_under_bad_filters_is_refused_in_chinese_and_not_kept(client, s
     assert response.status_code == 400
     assert response.json() == {"errors": {"tier": [filters.INVALID_TIER % {"value": "9"}]}}
     assert not IssuedReport.objects.exists()
+
+
+def test_a_frozen_report_whose_department_is_gone_is_not_compared_with_the_live_one(
+    client, supervisor, department
+):
+    issued = IssuedReport.objects.create(
+        title="住建局2026年度报告",
+        as_of=date(2026, 12, 1),
+        query=f"department={department.pk}&compare_to=",
+        summary={"total": 0, "figures": {}},
+        issued_by=supervisor,
+    )
+    department.delete()
+    client.force_login(supervisor)
+
+    response = client.get(reverse("reports:issued-compare", args=[issued.pk]), {"with": "live"})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["department"]
+    # The frozen report itself is kept as it was.
+    assert client.get(reverse("reports:issued-summary", args=[issued.pk])).json() == issued.summary
