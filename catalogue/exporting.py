@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 import xlsxwriter
-from django.db.models import QuerySet
+from django.db.models import ExpressionWrapper, F, IntegerField, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .importing.columns import COLUMN_BY_FIELD, COLUMNS, HEADERS, Kind, cell_renderers
@@ -72,11 +72,7 @@ def export_rows(queryset: QuerySet[ServiceItem], *, progress: Progress | None = 
     else:  # the records of a past day (catalogue.admin_as_of): their kept channel ids
         channels = _record_channel_names(queryset)
 
-    query_fields = [
-        _QUERY_FIELDS.get(column.field, column.field)
-        for column in COLUMNS
-        if column.kind != Kind.CHANNELS
-    ]
+    query_fields = [_query_field(column) for column in COLUMNS if column.kind != Kind.CHANNELS]
     renderers = cell_renderers()
     plan = []  # (position in the values tuple or None for channels, renderer)
     position = 1  # 0 is the pk
@@ -108,6 +104,16 @@ def export_rows(queryset: QuerySet[ServiceItem], *, progress: Progress | None = 
             progress(count)
     if progress is not None:
         progress(count)
+
+
+def _query_field(column):
+    name = _QUERY_FIELDS.get(column.field, column.field)
+    if column.kind == Kind.BOOL:
+        # As the database gives it (SQLite 0/1, PostgreSQL a bool), which the 是/否 renderer
+        # reads either way: on SQLite a BooleanField's converter sent every row through Django's
+        # apply_converters (about 5 % of the export of 100,000 items). The SQL is the same.
+        return ExpressionWrapper(F(name), output_field=IntegerField())
+    return name
 
 
 def _record_channel_names(records: QuerySet) -> dict[int, list[str]]:

@@ -121,3 +121,19 @@ def test_a_row_wider_than_the_header_is_refused():
 def test_values_a_cell_cannot_hold_are_refused(value):
     with pytest.raises(TypeError):
         _written([[value]])
+
+
+def test_streamed_cells_are_this_xml_byte_for_byte():
+    # The exact form of each cell, as 96fff26 wrote it: a faster writer must not change a byte.
+    _, data = _written([["a", " b", 7], ["", 2.5, "x<y"]], text_column=1)
+
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read(SHEET_PART).decode()
+    rows = sheet.split("</row>", 1)[1].split("</sheetData>")[0]
+    style = ' s="1"'
+    assert rows == (
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>a</t></is></c>'
+        f'<c r="B2"{style} t="inlineStr"><is><t xml:space="preserve"> b</t></is></c>'
+        '<c r="C2"><v>7</v></c></row>'
+        f'<row r="3"><c r="B3"{style}><v>2.5</v></c>'
+        '<c r="C3" t="inlineStr"><is><t>x&lt;y</t></is></c></row>'
+    )
