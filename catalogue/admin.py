@@ -344,10 +344,10 @@ class ImportBatchListFilter(admin.SimpleListFilter):
         return [(str(batch.pk), str(batch)) for batch in batches]
 
     def queryset(self, request, queryset):
-        # Django filters only by a filter with choices: lookups() found the batch of the value.
-        return queryset.filter(
-            import_batches=id_query_param(self.value(), name=self.parameter_name)
-        )
+        batch = id_query_param(self.value(), name=self.parameter_name)
+        if batch is None:
+            return queryset
+        return queryset.filter(import_batches=batch)
 
 
 @admin.register(ServiceItem)

@@ -823,3 +823,18 @@ def test_a_batchs_file_is_refused_to_its_importer_once_their_role_is_gone(
     dept_staff.groups.clear()
 
     assert client.get(url).status_code == 403
+
+
+def test_the_import_batch_filter_without_a_value_leaves_the_list_as_it_is(rf, centre_admin, refs):
+    # Django applies only filters that offer a choice, but the filter itself must not narrow the
+    # list to items of no batch when no batch was asked for.
+    ServiceItemFactory()
+    assert items_import(rows=[valid_row()], user=centre_admin).written  # an item of a batch
+    request = rf.get("/")
+    request.user = centre_admin
+    item_admin = admin.site.get_model_admin(ServiceItem)
+    batch_filter = admin_module.ImportBatchListFilter(request, {}, ServiceItem, item_admin)
+
+    assert list(batch_filter.queryset(request, ServiceItem.objects.all())) == list(
+        ServiceItem.objects.all()
+    )
