@@ -51,6 +51,23 @@ def pytest_collection_finish(session):
         )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def migration_data_given_back(django_db_blocker):
+    """After a browser module, the database holds again what the migrations put in it.
+
+    Each of its (transactional) tests ends by emptying every table, and the next
+    serialized_rollback test reloads the rows the migrations made (permissions, roles, the
+    mobile channels). `make test` also runs other tests on this worker after the module, which
+    expect those rows: give them back once the module is done.
+    """
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @dataclass
 class BrowserPage:
     page: object  # playwright.sync_api.Page
