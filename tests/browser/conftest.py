@@ -37,7 +37,7 @@ def pytest_collection_finish(session):
     """pytest-xdist groups by a suffix it writes into each test's id; pytest 9.2 ignores that
     write (pytest-xdist#1386) and the groups are silently split: every module's Chromium is
     then started on both workers, and again whenever the worker's tests change module."""
-    if not session.config.getvalue("loadgroup"):
+    if not getattr(session.config.option, "loadgroup", False):
         return
     ungrouped = [
         item.nodeid
