@@ -8,6 +8,7 @@ from django.db import transaction
 from ..bulk_rows import rows_insert
 from ..choices import ChangeSource
 from ..history import CHANGED, CREATED, history_records_insert_select
+from ..maintenance import catalogue_tables_analyze_if_stale
 from ..models import ImportBatch, ImportBatchItem, ImportFile, ServiceItem
 
 
@@ -39,6 +40,7 @@ def import_batch_record(
         upload_id=upload.pk if isinstance(upload, ImportFile) else upload,
     )
     _import_batch_links_insert(batch, created_ids=created_ids, updated_ids=updated_ids)
+    catalogue_tables_analyze_if_stale(rows_written=len(created_ids) + len(updated_ids))
     for ids, is_new in ((created_ids, True), (updated_ids, False)):
         if ids:
             history_records_insert_select(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.urls import reverse
 from simple_history.models import DeletedObject
 
@@ -356,10 +357,15 @@ def test_import_batch_query_count_does_not_grow_with_items(
     centre_admin, department, django_assert_num_queries
 ):
     created = _imported(department, 1200)
+    on_postgresql = connection.vendor == "postgresql"
+    if on_postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     # As above with no updated items; the links go in one executemany per 1,000 (on
-    # PostgreSQL one COPY).
-    with django_assert_num_queries(4 + rows_insert_queries(2)):
+    # PostgreSQL one COPY). PostgreSQL also reads the planner's estimate of the items, current
+    # here (catalogue.maintenance.catalogue_tables_analyze_if_stale).
+    with django_assert_num_queries(4 + rows_insert_queries(2) + on_postgresql):
         import_batch_record(
             file_name="大文件.xlsx",
             user=centre_admin,
