@@ -32,9 +32,9 @@ def pytest_collection_modifyitems(config, items):
 
     A run that mixes them with the other tests (`make test`) leaves them ungrouped: grouped, a
     browser module runs between the worker's other tests instead of after them, where
-    pytest-django puts transactional tests, and one such run on PostgreSQL hung in a background
-    import's history INSERT (cause not found; docs/benchmarks.md, "Test suite and the import,
-    third pass")."""
+    pytest-django puts transactional tests. (One such run on PostgreSQL hung in a background
+    import's history INSERT: statistics that took the emptied item tables for empty, since
+    fixed in the import, catalogue.maintenance.catalogue_tables_analyze_if_stale.)"""
     if config.getoption("markexpr") != "browser":
         return
     for item in items:
